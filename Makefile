@@ -1,0 +1,37 @@
+# roret — the two commands a newcomer needs: `make book` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYNTHETIC := data/synthetic
+OUT := build
+TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
+                fonts-freefont-otf latexmk
+
+.PHONY: install tex synth book book-html test clean
+
+install: $(VENV)/.installed  ## virtual environment with roret installed (editable)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+tex:  ## the Debian TeX packages the PDF needs (installed when run as root with apt)
+	@TEX_PACKAGES="$(TEX_PACKAGES)" scripts/ensure-tex.sh
+
+$(SYNTHETIC)/syntetisk.json: | $(VENV)/.installed
+	$(BIN)/roret synth --out $(SYNTHETIC)
+
+synth: $(SYNTHETIC)/syntetisk.json  ## the full-scale synthetic register (once)
+
+book: install tex synth  ## the national publication on the synthetic default, into build/
+	$(BIN)/roret build --data $(SYNTHETIC) --out $(OUT)
+
+book-html: install synth  ## the same without the PDF (no TeX needed)
+	$(BIN)/roret build --data $(SYNTHETIC) --out $(OUT) --no-pdf
+
+test: install tex  ## the whole test suite, including an end-to-end build with nbval
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(OUT) $(SYNTHETIC) .pytest_cache

@@ -1,0 +1,18 @@
+"""The areas every table is reported for: national, comparison group and the chosen municipality."""
+import pandas as pd
+
+from .params import Params
+
+NATIONAL = "landsplan"
+COMPARISON = "casekommuner"
+
+
+def areas(params: Params) -> list[tuple[str, list[int] | None]]:
+    """(omraade label, municipality codes or None for all) in report order."""
+    chosen = [(str(params.kommune), [params.kommune])] if params.kommune is not None else []
+    return [(NATIONAL, None), (COMPARISON, list(params.sammenligning)), *chosen]
+
+
+def in_area(kom: pd.Series, codes: list[int] | None) -> pd.Series:
+    """Mask of rows whose municipality lies in the area (all rows for the national area)."""
+    return pd.Series(True, index=kom.index) if codes is None else kom.isin(codes)

@@ -1,0 +1,84 @@
+"""The `roret` command line (DESIGN.md): synth, validate, compute, build."""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .build import BuildError, build, compute
+from .contract import ContractError, load_extract
+from .params import Params, ParamsError
+from .synth import write_synthetic
+
+
+def _progress():
+    started = time.perf_counter()
+
+    def report(message: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
+    return report
+
+
+def _synth(args) -> None:
+    write_synthetic(args.out, scale=args.scale, seed=args.seed, progress=_progress())
+
+
+def _validate(args) -> None:
+    extract = load_extract(args.data)
+    years = sorted(extract.bopael["aar"].unique().tolist())
+    print(f"valid: {args.data} — {extract.bopael['pnr'].nunique():,} persons, years {years[0]}–{years[-1]}, "
+          f"{len(extract.ydelser):,} service rows")
+
+
+def _params(args) -> Params:
+    return Params.load(args.params, kommune=args.kommune)
+
+
+def _compute(args) -> None:
+    compute(args.data, args.out, _params(args), progress=_progress())
+
+
+def _build(args) -> None:
+    build(args.data, args.out, _params(args), pdf=not args.no_pdf, progress=_progress())
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="roret", description=__doc__)
+    main.add_argument("--version", action="version", version=f"roret {__version__}")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    synth = commands.add_parser("synth", help="write a synthetic register extract")
+    synth.add_argument("--out", type=Path, required=True)
+    synth.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (default)")
+    synth.add_argument("--seed", type=int, default=2024)
+    synth.set_defaults(run=_synth)
+
+    validate = commands.add_parser("validate", help="check an extract against the data contract")
+    validate.add_argument("--data", type=Path, required=True)
+    validate.set_defaults(run=_validate)
+
+    for name, run, text in (("compute", _compute, "tables and manifest, no notebooks"),
+                            ("build", _build, "the whole publication: tables, notebooks, HTML, PDF")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--data", type=Path, required=True)
+        command.add_argument("--out", type=Path, required=True)
+        command.add_argument("--params", type=Path, help="parameters file (YAML)")
+        command.add_argument("--kommune", type=int, help="municipality code (overrides the parameters file)")
+        if name == "build":
+            command.add_argument("--no-pdf", action="store_true", help="build HTML only")
+        command.set_defaults(run=run)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (ContractError, ParamsError, BuildError, ValueError) as error:
+        print(f"roret {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

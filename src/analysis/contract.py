@@ -1,0 +1,192 @@
+"""The register-extract data contract (DATA_CONTRACT.md): load an extract and validate it.
+
+Types are parsed strictly here (pandera's coercion would silently truncate 1.5 to 1); the
+value rules (code lists, ranges, unique keys) are pandera schemas.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow.parquet as pq
+
+from . import codes
+from .reference import municipality_codes
+
+TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
+MAX_ROWS_SHOWN = 5
+
+
+class ContractError(ValueError):
+    """The extract breaks the data contract; the message names file, column, rule and rows."""
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str  # "pnr", "int", "float", "bool" or "code"
+    checks: tuple = ()
+
+
+def _isin(values) -> pa.Check:
+    return pa.Check.isin(sorted(values))
+
+
+def _columns() -> dict[str, dict[str, Column]]:
+    kom = Column("int", (_isin(municipality_codes()),))
+    weeks = Column("float", (pa.Check.in_range(0, 53),))
+    nonnegative = Column("float", (pa.Check.ge(0),))
+    return {
+        "bopael": {"pnr": Column("pnr"), "aar": Column("int"), "kom": kom,
+                   "alder": Column("int", (pa.Check.in_range(0, 120),))},
+        "stamdata": {"pnr": Column("pnr"), "koen": Column("code", (_isin(("M", "K")),)),
+                     "foed_aar": Column("int"), "foranstaltning_barndom": Column("bool")},
+        "ydelser": {"pnr": Column("pnr"), "aar": Column("int"), "kom": kom,
+                    "ydelse": Column("code", (_isin(codes.SERVICES),)),
+                    "maalgruppe": Column("code", (_isin(codes.REASONS),)),
+                    "dage": Column("int", (pa.Check.in_range(1, 366),))},
+        "diagnoser": {"pnr": Column("pnr"), "diagnosegruppe": Column("code", (_isin(codes.DIAGNOSES),))},
+        "forbrug": {"pnr": Column("pnr"), "aar": Column("int"),
+                    "beskaeftigelse_uger": weeks, "foertidspension_uger": weeks, "kontanthjaelp_uger": weeks,
+                    "beskaeftigelsesindsats_timer": nonnegative, "uddannelse_uger": weeks,
+                    "psyk_indlagt_dage": nonnegative, "psyk_ambulante_kontakter": nonnegative,
+                    "som_indlagt_dage": nonnegative, "som_ambulante_kontakter": nonnegative,
+                    "fysioterapi": Column("bool"), "psykofarmaka": Column("bool"), "kriminalitet": Column("bool"),
+                    "status_uge48": Column("code", (_isin(codes.STATUSES),))},
+    }
+
+
+KEYS = {
+    "bopael": ["pnr", "aar"], "stamdata": ["pnr"], "ydelser": ["pnr", "aar", "ydelse", "maalgruppe"],
+    "diagnoser": ["pnr", "diagnosegruppe"], "forbrug": ["pnr", "aar"],
+}
+
+
+@dataclass
+class Extract:
+    """A validated register extract: one DataFrame per contract table, plus the files read."""
+    bopael: pd.DataFrame
+    stamdata: pd.DataFrame
+    ydelser: pd.DataFrame
+    diagnoser: pd.DataFrame
+    forbrug: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def find_table_file(directory: Path, table: str) -> Path:
+    """The Parquet or CSV file holding `table` in an extract directory."""
+    for suffix in (".parquet", ".csv"):
+        path = directory / f"{table}{suffix}"
+        if path.is_file():
+            return path
+    raise ContractError(f"{directory}: table '{table}' is missing (expected {table}.parquet or {table}.csv)")
+
+
+def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+    parquet = path.suffix == ".parquet"
+    available = pq.read_schema(path).names if parquet else list(pd.read_csv(path, nrows=0).columns)
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}")
+    if parquet:
+        return pd.read_parquet(path, columns=columns)
+    return pd.read_csv(path, usecols=columns, encoding="utf-8", low_memory=False)[columns]
+
+
+def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """Convert a column to its contract type; return it and a mask of rows that do not fit."""
+    missing = values.isna()
+    if kind == "pnr":
+        if pd.api.types.is_integer_dtype(values):
+            return values.astype("int64"), missing
+        if pd.api.types.is_float_dtype(values):
+            bad = missing | (values != np.floor(values))
+            return values.fillna(0).astype("int64"), bad
+        return values.astype("string"), missing
+    if kind in ("int", "float"):
+        if pd.api.types.is_bool_dtype(values):
+            return values, pd.Series(True, index=values.index)
+        numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna()
+        if kind == "float":
+            return numbers.astype("float64"), bad
+        bad |= numbers != np.floor(numbers)
+        return numbers.where(~bad, 0).astype("int64"), bad
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(values) and not missing.any():
+            return values.astype(bool), missing
+        text = values.astype("string").str.strip().str.lower()
+        parsed = text.map({"true": True, "false": False, "1": True, "0": False})
+        bad = parsed.isna()
+        return parsed.fillna(False).astype(bool), bad
+    return values.astype("string"), missing  # code
+
+
+def _rows(frame: pd.DataFrame, index: list) -> str:
+    shown = frame.loc[index[:MAX_ROWS_SHOWN]]
+    lines = [f"    row {i + 1}: " + ", ".join(f"{c}={v!r}" for c, v in row.items())
+             for i, row in zip(shown.index, shown.to_dict("records"))]
+    return "\n".join(lines)
+
+
+def _problem(path: Path, column: str, rule: str, frame: pd.DataFrame, index: list) -> str:
+    return f"{path.name}, column '{column}': {rule} — {len(index)} row(s), e.g.\n{_rows(frame, index)}"
+
+
+def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    columns = _columns()[table]
+    problems, parsed = [], {}
+    for name, spec in columns.items():
+        parsed[name], bad = _parse(raw[name], spec.kind)
+        if bad.any():
+            rule = "missing value" if raw[name][bad].isna().all() else f"not of type {spec.kind}"
+            problems.append(_problem(path, name, rule, raw, list(raw.index[bad.to_numpy()])))
+    frame = pd.DataFrame(parsed)
+    if problems:
+        return frame, problems
+    schema = pa.DataFrameSchema({n: pa.Column(checks=list(s.checks)) for n, s in columns.items()},
+                                unique=KEYS[table], report_duplicates="all")
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as error:
+        cases = error.failure_cases.dropna(subset=["index"])
+        for (column, check), group in cases.groupby(["column", "check"], sort=False):
+            index = sorted(set(int(i) for i in group["index"]))
+            rule = f"duplicate key ({', '.join(KEYS[table])})" if check == "multiple_fields_uniqueness" else check
+            problems.append(_problem(path, column if check != "multiple_fields_uniqueness" else "+".join(KEYS[table]),
+                                     rule, raw, index))
+    return frame, problems
+
+
+def _check_forbrug_coverage(bopael: pd.DataFrame, forbrug: pd.DataFrame, path: Path) -> list[str]:
+    merged = bopael[["pnr", "aar"]].merge(forbrug[["pnr", "aar"]], how="left", indicator=True)
+    uncovered = list(bopael.index[(merged["_merge"] == "left_only").to_numpy()])
+    if not uncovered:
+        return []
+    return [_problem(path, "pnr+aar", "person-year in bopael without a forbrug row", bopael, uncovered)]
+
+
+def load_extract(directory: Path | str) -> Extract:
+    """Read and validate every contract table; raise ContractError listing every problem found."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContractError(f"{directory}: not a directory")
+    files = {table: find_table_file(directory, table) for table in TABLES}
+    frames, problems = {}, []
+    for table, path in files.items():
+        raw = _read(path, list(_columns()[table]))
+        frames[table], found = _validate_table(table, path, raw)
+        problems += found
+    pnr_kinds = {t: "int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for t, f in frames.items()}
+    if len(set(pnr_kinds.values())) > 1:
+        problems.append("column 'pnr' must have the same type in every table: "
+                        + ", ".join(f"{files[t].name}={k}" for t, k in pnr_kinds.items()))
+    if not problems:
+        problems += _check_forbrug_coverage(frames["bopael"], frames["forbrug"], files["bopael"])
+    if problems:
+        raise ContractError(f"invalid register extract {directory}:\n" + "\n".join(f"- {p}" for p in problems))
+    for frame in frames.values():
+        for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
+            if column in frame:
+                frame[column] = frame[column].astype("category")
+    return Extract(**frames, files=files)

@@ -1,0 +1,101 @@
+"""The run's parameters: one validated object from a YAML file and command-line flags."""
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .project import REFERENCE_DIR
+from .reference import case_municipalities, municipality_codes
+
+DST_MINIMUM_CELL = 3
+
+
+class ParamsError(ValueError):
+    """A parameter is unknown, of the wrong type or out of range; the message names it."""
+
+
+@dataclass(frozen=True)
+class Params:
+    kommune: int | None = None
+    sammenligning: list[int] = field(default_factory=case_municipalities)
+    aar: int = 2022
+    trappe_basisaar: int = 2020
+    som_referenceaar: list[int] = field(default_factory=lambda: [2017, 2020])
+    enhedspriser: Path = REFERENCE_DIR / "enhedspriser.csv"
+    indsatstrappe: Path = REFERENCE_DIR / "indsatstrappe.csv"
+    diskonteringsrente: float = 0.0
+    seed: int = 2024
+    min_celle: int = 5
+
+    def __post_init__(self):
+        _check(self)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], base: Path = Path(".")) -> "Params":
+        """Parameters from a mapping; relative paths are relative to `base`."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParamsError(f"unknown parameter(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        values = {k: v for k, v in values.items() if v is not None or k == "kommune"}
+        for key in ("enhedspriser", "indsatstrappe"):
+            if key in values:
+                if not isinstance(values[key], (str, Path)):
+                    raise ParamsError(f"parameter '{key}' must be a file path, got {values[key]!r}")
+                values[key] = (base / values[key]).resolve()
+        return cls(**values)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, **overrides) -> "Params":
+        """Parameters from an optional YAML file, then command-line overrides (None = not given)."""
+        values: dict[str, Any] = {}
+        base = Path(".")
+        if path is not None:
+            path = Path(path)
+            try:
+                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as error:
+                raise ParamsError(f"cannot read parameters file {path}: {error}") from error
+            if loaded is not None and not isinstance(loaded, dict):
+                raise ParamsError(f"{path}: the parameters file must be a mapping of key: value")
+            values = loaded or {}
+            base = path.parent
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_mapping(values, base)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values (paths as strings), for the manifest and for papermill."""
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(p: Params) -> None:
+    def fail(key, message):
+        raise ParamsError(f"parameter '{key}': {message}")
+
+    codes = municipality_codes()
+    if p.kommune is not None and (not _is_int(p.kommune) or p.kommune not in codes):
+        fail("kommune", f"{p.kommune!r} is not one of the 98 municipality codes")
+    if not isinstance(p.sammenligning, list) or not p.sammenligning or not all(map(_is_int, p.sammenligning)):
+        fail("sammenligning", f"must be a non-empty list of municipality codes, got {p.sammenligning!r}")
+    unknown = [c for c in p.sammenligning if c not in codes]
+    if unknown:
+        fail("sammenligning", f"unknown municipality code(s) {unknown}")
+    for key in ("aar", "trappe_basisaar", "seed", "min_celle"):
+        if not _is_int(getattr(p, key)):
+            fail(key, f"must be an integer, got {getattr(p, key)!r}")
+    if not (isinstance(p.som_referenceaar, list) and len(p.som_referenceaar) == 2
+            and all(map(_is_int, p.som_referenceaar)) and p.som_referenceaar[0] <= p.som_referenceaar[1]):
+        fail("som_referenceaar", f"must be [first, last] years with first <= last, got {p.som_referenceaar!r}")
+    if not isinstance(p.diskonteringsrente, (int, float)) or isinstance(p.diskonteringsrente, bool) \
+            or not 0 <= p.diskonteringsrente < 1:
+        fail("diskonteringsrente", f"must be a number in [0, 1), got {p.diskonteringsrente!r}")
+    if p.min_celle < DST_MINIMUM_CELL:
+        fail("min_celle", f"must be at least {DST_MINIMUM_CELL} (Danmarks Statistik's minimum), got {p.min_celle}")
+    for key in ("enhedspriser", "indsatstrappe"):
+        if not Path(getattr(p, key)).is_file():
+            fail(key, f"file not found: {getattr(p, key)}")

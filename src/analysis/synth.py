@@ -1,0 +1,324 @@
+"""Deterministic synthetic register in the data-contract format.
+
+A person-level simulation: a population that ages, dies, migrates and moves between the 98
+municipalities; a small share of it belongs to a *track* (a latent condition) whose members
+walk the intervention staircase as a yearly Markov chain, so services persist from year to
+year. Track sizes are set so that the 2022 target group lands near the report's figures.
+Nothing here is real data.
+"""
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import codes
+from .reference import municipalities
+
+ADULTS_PER_YEAR = 4_700_000
+FIRST_AGE = 16  # the extract holds residents aged 16+, so the adult filter matters
+MAX_AGE = 105
+MOVE_RATE = 0.04
+MIGRATION_RATE = 0.005
+
+# Steps of the default staircase and the service that puts a person on each.
+STEP_SERVICE = np.array(["", "sel82", "sel85", "sel107", "abl105_sel85", "sel108"], dtype=object)
+
+# Tracks: 0 = none; the others walk the staircase. "begge" carries both target reasons.
+TRACKS = ("ingen", "kognitiv", "begge", "sindslidelse", "andet")
+# Adult service recipients (step >= 1) aimed for in 2022, full scale (report: 72,000 in the
+# target group of whom 44,000 kognitiv and 34,000 sindslidelse; 87 % of all recipients).
+TRACK_TARGET_2022 = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_000, "andet": 10_800}
+
+_STABLE = np.array([
+    [0.930, 0.020, 0.040, 0.005, 0.004, 0.001],
+    [0.150, 0.650, 0.170, 0.010, 0.015, 0.005],
+    [0.070, 0.030, 0.850, 0.020, 0.025, 0.005],
+    [0.050, 0.010, 0.080, 0.600, 0.200, 0.060],
+    [0.010, 0.000, 0.020, 0.010, 0.940, 0.020],
+    [0.005, 0.000, 0.005, 0.000, 0.010, 0.980],
+])
+_FLUID = np.array([
+    [0.940, 0.020, 0.035, 0.003, 0.0015, 0.0005],
+    [0.250, 0.550, 0.180, 0.010, 0.007, 0.003],
+    [0.120, 0.040, 0.800, 0.020, 0.015, 0.005],
+    [0.120, 0.020, 0.200, 0.500, 0.120, 0.040],
+    [0.030, 0.010, 0.050, 0.020, 0.860, 0.030],
+    [0.010, 0.000, 0.020, 0.010, 0.020, 0.940],
+])
+TRANSITIONS = {"kognitiv": _STABLE, "begge": _STABLE, "sindslidelse": _FLUID, "andet": _FLUID}
+
+# Share of track members with an extra, non-staircase service in a year with any service.
+EXTRA_SERVICES = {  # service: (kognitiv/begge, sindslidelse, andet)
+    "sel103_104": (0.45, 0.15, 0.10),
+    "sel95_96": (0.08, 0.09, 0.10),
+    "sel97": (0.02, 0.01, 0.03),
+}
+SEL82_WITH_HIGHER_STEP = 0.10
+OTHER_REASONS, OTHER_REASON_P = ("fysisk", "socialt", "uoplyst"), (0.5, 0.35, 0.15)
+
+# status_uge48 probabilities (order of codes.STATUSES) by profile and age band (<18, 18-29, 30-66, 67+).
+STATUS_P = {
+    "befolkning": ([0, .9, 0, 0, 0, 0, .1], [.50, .38, .02, .03, .04, .01, .02],
+                   [.78, .02, .02, .03, .03, .07, .05], [.08, 0, 0, 0, 0, 0, .92]),
+    "kognitiv": ([0, .8, 0, 0, 0, 0, .2], [.05, .10, 0, .01, .25, .45, .14],
+                 [.05, .01, 0, .01, .08, .75, .10], [0, 0, 0, 0, 0, 0, 1]),
+    "sindslidelse": ([0, .8, 0, 0, 0, 0, .2], [.07, .12, .01, .03, .40, .20, .17],
+                     [.06, .02, 0, .03, .25, .55, .09], [0, 0, 0, 0, 0, 0, 1]),
+}
+PROFILE_OF_TRACK = ("befolkning", "kognitiv", "kognitiv", "sindslidelse", "sindslidelse")
+# Health and crime by profile: (share with psychiatric stay, mean days, share with psychiatric
+# contacts, mean contacts, physiotherapy, psychotropics, crime)
+HEALTH = {
+    "befolkning": (0.004, 20, 0.02, 5, 0.07, 0.09, 0.04),
+    "kognitiv": (0.05, 15, 0.10, 4, 0.20, 0.30, 0.05),
+    "sindslidelse": (0.30, 23, 0.40, 5, 0.10, 0.70, 0.07),
+}
+
+
+def _mortality(age: np.ndarray) -> np.ndarray:
+    return np.minimum(0.5, np.exp(-10.2 + 0.094 * age))
+
+
+def _stationary(matrix: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eig(matrix.T)
+    vector = np.real(vectors[:, np.argmin(np.abs(values - 1))])
+    return vector / vector.sum()
+
+
+def _draw(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
+    """One categorical draw per row of a (n, k) probability matrix."""
+    cumulative = np.cumsum(probabilities, axis=1)
+    u = rng.random(len(probabilities)) * cumulative[:, -1]
+    return (u[:, None] >= cumulative).sum(axis=1)
+
+
+class Population:
+    """Persons, their presence, municipality, age and staircase step in each year."""
+
+    def __init__(self, scale: float, seed: int):
+        rng = np.random.default_rng([seed, 0])
+        self.years = np.array(codes.YEARS)
+        kommuner = municipalities()
+        self.kom_codes = kommuner["kom"].to_numpy()
+        self.kom_weights = kommuner["indbyggere"].to_numpy() / kommuner["indbyggere"].sum()
+
+        ages = np.arange(FIRST_AGE, MAX_AGE + 1)
+        survival = np.concatenate([[1.0], np.cumprod(1 - _mortality(ages[:-1]))])
+        adult_survival = survival[ages >= 18].sum()
+        per_age = survival * ADULTS_PER_YEAR * scale / adult_survival
+        counts = rng.poisson(per_age)
+        first = self.years[0]
+        birth = [np.repeat(first - ages, counts)]
+        entry = [np.full(counts.sum(), first)]
+        newcomers = int(round(per_age[0]))
+        migrants = int(round(MIGRATION_RATE * per_age.sum()))
+        for year in self.years[1:]:
+            birth += [np.full(newcomers, year - FIRST_AGE), year - rng.integers(20, 46, migrants)]
+            entry += [np.full(newcomers + migrants, year)]
+        self.birth_year = np.concatenate(birth)
+        self.entry_year = np.concatenate(entry)
+        n = len(self.birth_year)
+        self.pnr = rng.permutation(n).astype(np.int64) + 100_000_001
+
+        self.present = np.zeros((n, len(self.years)), dtype=bool)
+        self.kom = np.zeros((n, len(self.years)), dtype=np.int16)
+        alive = self.entry_year == first
+        kom = rng.choice(self.kom_codes, n, p=self.kom_weights).astype(np.int16)
+        for j, year in enumerate(self.years):
+            if j:
+                age = year - self.birth_year
+                emigration = np.where((age >= 20) & (age <= 60), MIGRATION_RATE, 0.0)
+                alive &= rng.random(n) >= _mortality(age) + emigration
+                alive |= self.entry_year == year
+                moving = rng.random(n) < MOVE_RATE
+                kom[moving] = rng.choice(self.kom_codes, moving.sum(), p=self.kom_weights)
+            self.present[:, j] = alive
+            self.kom[:, j] = kom
+        self.track = self._assign_tracks(rng)
+        self.step = self._walk_staircase(rng)
+
+    def age(self, j: int) -> np.ndarray:
+        return self.years[j] - self.birth_year
+
+    def _assign_tracks(self, rng: np.random.Generator) -> np.ndarray:
+        """Track sizes set so the expected number of adult recipients in 2022 hits its target."""
+        last = len(self.years) - 1
+        adult_2022 = self.present[:, last] & (self.age(last) >= 18)
+        u = rng.random(len(self.pnr))
+        track = np.zeros(len(self.pnr), dtype=np.int8)
+        lower = 0.0
+        scale = adult_2022.sum() / ADULTS_PER_YEAR
+        for code, name in enumerate(TRACKS[1:], start=1):
+            receiving = 1 - _stationary(TRANSITIONS[name])[0]
+            share = TRACK_TARGET_2022[name] * scale / (receiving * adult_2022.sum())
+            track[(u >= lower) & (u < lower + share)] = code
+            lower += share
+        return track
+
+    def _walk_staircase(self, rng: np.random.Generator) -> np.ndarray:
+        step = np.zeros(self.present.shape, dtype=np.int8)
+        for code, name in enumerate(TRACKS[1:], start=1):
+            members = np.flatnonzero(self.track == code)
+            matrix = TRANSITIONS[name]
+            start = np.tile(_stationary(matrix), (len(members), 1))
+            current = _draw(rng, start)
+            for j in range(len(self.years)):
+                if j:
+                    current = _draw(rng, matrix[current])
+                step[members, j] = np.where(self.present[members, j], current, 0)
+        return step
+
+
+def _ydelser(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
+    """Service rows of every track member in every year they are on a step."""
+    in_track = np.flatnonzero(pop.track > 0)
+    track = pop.track[in_track]
+    other_reason = np.array(OTHER_REASONS)[rng.choice(3, len(in_track), p=OTHER_REASON_P)]
+    propensity = {service: rng.random(len(in_track)) for service in [*EXTRA_SERVICES, "sel82"]}
+    column = np.select([track <= 2, track == 3], [0, 1], 2)
+    frames = []
+    for j, year in enumerate(pop.years):
+        step = pop.step[in_track, j]
+        previous = pop.step[in_track, j - 1] if j else step
+        full_year = 366 if year % 4 == 0 else 365
+        on = step > 0
+        rows = {step_service: on & (step == s) for s, step_service in enumerate(STEP_SERVICE) if s}
+        rows["sel82"] = rows["sel82"] | (on & (step >= 2) & (propensity["sel82"] < SEL82_WITH_HIGHER_STEP))
+        for service, shares in EXTRA_SERVICES.items():
+            rows[service] = on & (propensity[service] < np.array(shares)[column])
+        for service, mask in rows.items():
+            index = np.flatnonzero(mask)
+            stable = (step[index] == previous[index]) | (service not in STEP_SERVICE)
+            days = np.where(stable, full_year, rng.integers(30, full_year, len(index)))
+            reasons = {"kognitiv": np.isin(track[index], (1, 2)), "sindslidelse": np.isin(track[index], (2, 3))}
+            for reason, has in reasons.items():
+                frames.append(pd.DataFrame({"pnr": pop.pnr[in_track[index[has]]], "aar": year,
+                                            "kom": pop.kom[in_track[index[has]], j], "ydelse": service,
+                                            "maalgruppe": reason, "dage": days[has]}))
+            other = track[index] == 4
+            frames.append(pd.DataFrame({"pnr": pop.pnr[in_track[index[other]]], "aar": year,
+                                        "kom": pop.kom[in_track[index[other]], j], "ydelse": service,
+                                        "maalgruppe": other_reason[index[other]], "dage": days[other]}))
+    frame = pd.concat(frames, ignore_index=True)
+    frame["aar"] = frame["aar"].astype("int16")
+    frame["dage"] = frame["dage"].astype("int16")
+    return frame.sort_values(["aar", "pnr", "ydelse", "maalgruppe"], ignore_index=True)
+
+
+def _stamdata(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
+    male_share = np.where(np.isin(pop.track, (1, 2)), 0.6, 0.5)
+    childhood = np.select([np.isin(pop.track, (1, 2)), pop.track == 3], [0.25, 0.15], 0.04)
+    return pd.DataFrame({
+        "pnr": pop.pnr,
+        "koen": np.where(rng.random(len(pop.pnr)) < male_share, "M", "K"),
+        "foed_aar": pop.birth_year.astype("int16"),
+        "foranstaltning_barndom": rng.random(len(pop.pnr)) < childhood,
+    })
+
+
+def _diagnoser(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
+    cognitive = np.isin(pop.track, (1, 2))
+    mental = np.isin(pop.track, (2, 3))
+    shares = {  # diagnosis: (cognitive track, mental track, everybody else)
+        "udviklingshaemning": (0.35, 0, 0.002), "autisme": (0.21, 0.05, 0.005), "hjerneskade": (0.15, 0, 0.005),
+        "adhd": (0.15, 0.10, 0.02), "svaer_psykisk": (0, 0.40, 0.005), "moderat_psykisk": (0.05, 0.40, 0.05),
+    }
+    frames = []
+    for diagnosis, (p_cognitive, p_mental, p_other) in shares.items():
+        p = np.where(cognitive | mental, np.maximum(cognitive * p_cognitive, mental * p_mental), p_other)
+        chosen = rng.random(len(pop.pnr)) < p
+        frames.append(pd.DataFrame({"pnr": pop.pnr[chosen], "diagnosegruppe": diagnosis}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _forbrug_year(pop: Population, j: int, rng: np.random.Generator, progress) -> pd.DataFrame:
+    """Activities and outcomes of every resident in year j, by profile and age."""
+    progress(f"forbrug {pop.years[j]}")
+    who = np.flatnonzero(pop.present[:, j])
+    age = pop.age(j)[who]
+    profile = np.array(PROFILE_OF_TRACK)[pop.track[who]]
+    band = np.digitize(age, (18, 30, 67))
+    status = np.zeros(len(who), dtype=np.int8)
+    health = np.zeros((len(who), len(HEALTH["befolkning"])))
+    for name, by_band in STATUS_P.items():
+        for b, probabilities in enumerate(by_band):
+            rows = np.flatnonzero((profile == name) & (band == b))
+            cumulative = np.cumsum(probabilities)
+            status[rows] = np.searchsorted(cumulative / cumulative[-1], rng.random(len(rows)), side="right")
+        health[profile == name] = HEALTH[name]
+    n = len(who)
+    s = np.array(codes.STATUSES)[status]
+
+    def some(share, mean):
+        return np.where(rng.random(n) < share, np.round(rng.gamma(2.0, mean / 2.0, n)), 0.0)
+
+    return pd.DataFrame({
+        "pnr": pop.pnr[who],
+        "aar": np.full(n, pop.years[j], dtype=np.int16),
+        "beskaeftigelse_uger": np.where(s == "beskaeftiget", np.clip(np.round(rng.normal(49, 5, n)), 1, 52),
+                                        np.where(rng.random(n) < 0.1, rng.integers(1, 21, n), 0)).astype(float),
+        "foertidspension_uger": np.where(s == "foertidspension", 52.0, 0.0),
+        "kontanthjaelp_uger": np.where(s == "kontanthjaelp", rng.integers(30, 53, n),
+                                       np.where(s == "ledig", rng.integers(0, 10, n), 0)).astype(float),
+        "beskaeftigelsesindsats_timer": np.select(
+            [s == "kontanthjaelp", s == "ledig"], [np.round(rng.gamma(2.0, 125.0, n)), np.round(rng.gamma(2.0, 75.0, n))],
+            0.0),
+        "uddannelse_uger": np.where(s == "uddannelse", np.clip(np.round(rng.normal(40, 6, n)), 1, 52), 0.0),
+        "psyk_indlagt_dage": np.where(rng.random(n) < health[:, 0], np.round(rng.gamma(2.0, health[:, 1] / 2.0)), 0.0),
+        "psyk_ambulante_kontakter": np.where(rng.random(n) < health[:, 2],
+                                             np.round(rng.gamma(2.0, health[:, 3] / 2.0)), 0.0),
+        "som_indlagt_dage": some(0.08, 4),
+        "som_ambulante_kontakter": some(0.35, 3),
+        "fysioterapi": rng.random(n) < health[:, 4],
+        "psykofarmaka": rng.random(n) < health[:, 5],
+        "kriminalitet": rng.random(n) < health[:, 6],
+        "status_uge48": s,
+    })
+
+def _write_parquet(frames, path: Path) -> None:
+    writer = None
+    for frame in frames:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        writer = writer or pq.ParquetWriter(path, table.schema, compression="zstd")
+        writer.write_table(table)
+    writer.close()
+
+
+def write_synthetic(out: Path | str, scale: float = 1.0, seed: int = 2024,
+                    progress: Callable[[str], None] = print) -> dict:
+    """Write a synthetic extract to `out` (replaced atomically); return its description."""
+    if not 0 < scale <= 2:
+        raise ValueError(f"--scale must be in (0, 2], got {scale}")
+    out = Path(out)
+    started = time.perf_counter()
+    staging = out.with_name(out.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    progress(f"simulating population (scale {scale}, seed {seed})")
+    pop = Population(scale, seed)
+    progress(f"{len(pop.pnr):,} persons; writing tables")
+    years = range(len(pop.years))
+    _write_parquet(
+        (pd.DataFrame({"pnr": pop.pnr[pop.present[:, j]], "aar": np.int16(pop.years[j]),
+                       "kom": pop.kom[pop.present[:, j], j],
+                       "alder": pop.age(j)[pop.present[:, j]].astype(np.int8)}) for j in years),
+        staging / "bopael.parquet")
+    _write_parquet([_stamdata(pop, np.random.default_rng([seed, 1]))], staging / "stamdata.parquet")
+    _write_parquet([_ydelser(pop, np.random.default_rng([seed, 2]))], staging / "ydelser.parquet")
+    _write_parquet([_diagnoser(pop, np.random.default_rng([seed, 3]))], staging / "diagnoser.parquet")
+    _write_parquet((_forbrug_year(pop, j, np.random.default_rng([seed, 4, j]), progress) for j in years),
+                   staging / "forbrug.parquet")
+    description = {"syntetisk": True, "seed": seed, "scale": scale, "personer": int(len(pop.pnr)),
+                   "aar": [int(y) for y in pop.years]}
+    (staging / "syntetisk.json").write_text(json.dumps(description, indent=2) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    size = sum(f.stat().st_size for f in out.iterdir())
+    progress(f"wrote {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    return description
