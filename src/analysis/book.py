@@ -12,9 +12,9 @@ import seaborn as sns
 from IPython.display import Markdown, display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-SYNTHETIC_MARK = "Syntetiske data — ikke officielle tal"
+from .synth import SYNTHETIC_MARK
+
 SUPPRESSED = ".."
-SUPPRESSED_NOTE = f"Celler markeret «{SUPPRESSED}» er diskretioneret (færre end {{min_celle}} personer)."
 
 
 def setup() -> None:

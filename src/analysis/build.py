@@ -17,11 +17,15 @@ from .params import Params
 from .project import BOOK_FILES, NOTEBOOK_DIR, ROOT
 from .reference import municipality_name
 from .registry import compute_tables, write_tables
+from .synth import SYNTHETIC_MARK
 from . import __version__
 
 Progress = Callable[[str], None]
 SYNTHETIC_MARKER = "syntetisk.json"
-SYNTHETIC_ANNOUNCEMENT = "⚠ Syntetiske data — ikke officielle tal"
+SYNTHETIC_ANNOUNCEMENT = f"⚠ {SYNTHETIC_MARK}"
+# The same mark at the top of every PDF page.
+SYNTHETIC_LATEX = ("\\usepackage{draftwatermark}\n\\DraftwatermarkOptions{text={%s}, angle=0, fontsize=10pt, "
+                   "color=red!60!black, vpos=1.2cm, hpos=0.5\\paperwidth}\n" % SYNTHETIC_MARK)
 
 
 class BuildError(RuntimeError):
@@ -149,6 +153,7 @@ def _stage_book_sources(stage: Path, params: Params, synthetic: bool) -> Path:
     config["title"] = book_title(params)
     if synthetic:
         config["html"]["announcement"] = SYNTHETIC_ANNOUNCEMENT
+        config["sphinx"]["config"]["latex_elements"]["preamble"] = SYNTHETIC_LATEX
     (source / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
     shutil.copytree(stage / "notebooks", source / "notebooks")

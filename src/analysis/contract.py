@@ -82,14 +82,17 @@ def find_table_file(directory: Path, table: str) -> Path:
     raise ContractError(f"{directory}: table '{table}' is missing (expected {table}.parquet or {table}.csv)")
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+def _read(table: str, path: Path) -> pd.DataFrame:
+    columns = list(_columns()[table])
     parquet = path.suffix == ".parquet"
     available = pq.read_schema(path).names if parquet else list(pd.read_csv(path, nrows=0).columns)
     missing = [c for c in columns if c not in available]
     if missing:
         raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}")
     if parquet:
-        return pd.read_parquet(path, columns=columns)
+        codes = [c for c in columns if _columns()[table][c].kind == "code"]
+        table = pq.read_table(path, columns=columns, read_dictionary=codes)
+        return table.to_pandas(split_blocks=True, self_destruct=True)
     return pd.read_csv(path, usecols=columns, encoding="utf-8", low_memory=False)[columns]
 
 
@@ -119,6 +122,8 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         parsed = text.map({"true": True, "false": False, "1": True, "0": False})
         bad = parsed.isna()
         return parsed.fillna(False).astype(bool), bad
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.rename_categories(lambda c: str(c)), missing  # code
     return values.astype("string"), missing  # code
 
 
@@ -147,7 +152,7 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
     schema = pa.DataFrameSchema({n: pa.Column(checks=list(s.checks)) for n, s in columns.items()},
                                 unique=KEYS[table], report_duplicates="all")
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as error:
         cases = error.failure_cases.dropna(subset=["index"])
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
@@ -159,11 +164,26 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
 
 
 def _check_forbrug_coverage(bopael: pd.DataFrame, forbrug: pd.DataFrame, path: Path) -> list[str]:
-    merged = bopael[["pnr", "aar"]].merge(forbrug[["pnr", "aar"]], how="left", indicator=True)
-    uncovered = list(bopael.index[(merged["_merge"] == "left_only").to_numpy()])
+    covered = pd.Series(False, index=bopael.index)
+    for year, residents in bopael.groupby("aar", sort=False)["pnr"]:
+        covered[residents.index] = residents.isin(forbrug.loc[forbrug["aar"] == year, "pnr"]).to_numpy()
+    uncovered = list(bopael.index[~covered.to_numpy()])
     if not uncovered:
         return []
     return [_problem(path, "pnr+aar", "person-year in bopael without a forbrug row", bopael, uncovered)]
+
+
+def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+    """pnr must have one type across tables; an empty table takes the others' type."""
+    kinds = {t: "int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for t, f in frames.items() if len(f)}
+    if len(set(kinds.values())) > 1:
+        return ["column 'pnr' must have the same type in every table: "
+                + ", ".join(f"{files[t].name}={k}" for t, k in kinds.items())]
+    dtype = "int64" if set(kinds.values()) == {"int"} else "string"
+    for frame in frames.values():
+        if frame.empty:
+            frame["pnr"] = frame["pnr"].astype(dtype)
+    return []
 
 
 def load_extract(directory: Path | str) -> Extract:
@@ -174,13 +194,10 @@ def load_extract(directory: Path | str) -> Extract:
     files = {table: find_table_file(directory, table) for table in TABLES}
     frames, problems = {}, []
     for table, path in files.items():
-        raw = _read(path, list(_columns()[table]))
+        raw = _read(table, path)
         frames[table], found = _validate_table(table, path, raw)
         problems += found
-    pnr_kinds = {t: "int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for t, f in frames.items()}
-    if len(set(pnr_kinds.values())) > 1:
-        problems.append("column 'pnr' must have the same type in every table: "
-                        + ", ".join(f"{files[t].name}={k}" for t, k in pnr_kinds.items()))
+    problems += _check_pnr_types(frames, files)
     if not problems:
         problems += _check_forbrug_coverage(frames["bopael"], frames["forbrug"], files["bopael"])
     if problems:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from . import codes
 from .reference import municipalities
 
+SYNTHETIC_MARK = "Syntetiske data — ikke officielle tal"  # on every page and figure built from it
 ADULTS_PER_YEAR = 4_700_000
 FIRST_AGE = 16  # the extract holds residents aged 16+, so the adult filter matters
 MAX_AGE = 105
