@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SYNTHETIC := data/synthetic
 OUT := build
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
-                fonts-freefont-otf latexmk
+                fonts-freefont-otf latexmk poppler-utils
 
 .PHONY: install tex synth book book-html test clean
 

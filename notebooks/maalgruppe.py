@@ -62,6 +62,7 @@ vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgru
 tabel = vist.pivot_table(index=["omraade", "aar"], columns="gruppe", values="antal", aggfunc="first", sort=False,
                          dropna=False).reset_index()
 book.show_table(tabel, {"omraade": "Område", "aar": "År", **{v: v for v in navne.values()}})
+book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% [markdown]
 # Tabellen viser antal personer i målgruppen pr. år for landet, for de fire casekommuner

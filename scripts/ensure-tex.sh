@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Make sure xelatex and latexmk (Debian TeX packages in $TEX_PACKAGES) are available for the PDF.
+# Make sure xelatex, latexmk and pdftotext (Debian TeX packages in $TEX_PACKAGES) are available for the PDF.
 set -euo pipefail
-if command -v xelatex >/dev/null && command -v latexmk >/dev/null && fc-list | grep -qi freeserif; then
+if command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v pdftotext >/dev/null && fc-list | grep -qi freeserif; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

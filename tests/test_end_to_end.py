@@ -45,6 +45,7 @@ def test_manifest_fingerprints_inputs_and_tables(built):
     assert manifest["parameters"] == Params().to_dict()
     assert manifest["inputs"]["data/bopael.parquet"] == sha256(data / "bopael.parquet")
     assert manifest["tables"] == {"tables/maalgruppe.csv": sha256(out / "tables" / "maalgruppe.csv")}
+    assert manifest["disclosure"] == sha256(out / "disclosure.json")
     assert manifest["packages"]["jupyter-book"].startswith("1.")
 
 
@@ -97,3 +98,23 @@ def test_failed_build_leaves_the_previous_publication(built, tmp_path, monkeypat
         pipeline.build(data, out, Params(), pdf=False, progress=lambda _: None)
     assert (out / "manifest.json").read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["data", "out"]
+
+
+def test_planted_person_key_fails_the_build_and_publishes_nothing(built, tmp_path, monkeypatch):
+    data, out = built
+    before = (out / "manifest.json").read_bytes()
+    person = int(load_extract(data).bopael["pnr"].iloc[0])
+    leaking = tmp_path / "leaking.py"
+    leaking.write_text(f"# %%\nprint('borger', {person})\n")
+    monkeypatch.setattr(pipeline, "notebook_sources", lambda: [leaking])
+    with pytest.raises(pipeline.BuildError, match=r"(?s)leak scan failed.*notebooks/leaking.ipynb \(cell"):
+        pipeline.build(data, out, Params(), pdf=False, progress=lambda _: None)
+    assert (out / "manifest.json").read_bytes() == before
+
+
+def test_disclosure_audit_is_published(built):
+    _, out = built
+    record = json.loads((out / "disclosure.json").read_text())
+    table = read_table(out / "tables", "maalgruppe")
+    assert record["graense"] == 5
+    assert len(record["tabeller"]["maalgruppe"]) == table["antal"].isna().sum()

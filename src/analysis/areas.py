@@ -16,3 +16,13 @@ def areas(params: Params) -> list[tuple[str, list[int] | None]]:
 def in_area(kom: pd.Series, codes: list[int] | None) -> pd.Series:
     """Mask of rows whose municipality lies in the area (all rows for the national area)."""
     return pd.Series(True, index=kom.index) if codes is None else kom.isin(codes)
+
+
+def nesting(params: Params) -> list[tuple[str, str]]:
+    """(outer, inner) pairs of areas where the inner one lies inside the outer one."""
+    pairs = [(NATIONAL, COMPARISON)]
+    if params.kommune is not None:
+        pairs.append((NATIONAL, str(params.kommune)))
+        if params.kommune in params.sammenligning:
+            pairs.append((COMPARISON, str(params.kommune)))
+    return pairs

@@ -67,6 +67,13 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0) 
     display(Markdown("\n".join(lines)))
 
 
+def suppression_note(frame: pd.DataFrame, column: str, min_celle: int) -> None:
+    """Say so under a table or figure when some of its cells are suppressed."""
+    if frame[column].isna().any():
+        display(Markdown(f"*Celler markeret «{SUPPRESSED}» bygger på færre end {min_celle} personer og er "
+                         "diskretioneret; de er udeladt af figuren.*"))
+
+
 def mark_figure(figure: plt.Figure, synthetic: bool) -> None:
     """Stamp the synthetic-data warning on a figure."""
     if synthetic:

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jupytext
+import pandas as pd
 import papermill
 import yaml
 
 from .contract import load_extract
+from .leakscan import scan
 from .manifest import build_epoch, build_time, write_manifest
 from .params import Params
 from .project import BOOK_FILES, NOTEBOOK_DIR, ROOT
@@ -56,18 +58,26 @@ def is_synthetic(data: Path) -> bool:
     return (Path(data) / SYNTHETIC_MARKER).is_file()
 
 
-def _compute(data: Path, stage: Path, params: Params, progress: Progress) -> list[Path]:
+def _compute(data: Path, stage: Path, params: Params, progress: Progress) -> tuple[list[Path], pd.Series]:
+    """Validate, compute and write the tables; return the input files and the person keys."""
     progress(f"loading and validating {data}")
     extract = load_extract(data)
-    tables = compute_tables(extract, params, progress)
-    write_tables(tables, stage / "tables")
-    return list(extract.files.values())
+    write_tables(compute_tables(extract, params, progress), stage, params)
+    return list(extract.files.values()), extract.stamdata["pnr"].drop_duplicates()
+
+
+def _leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Progress) -> None:
+    progress("leak scan")
+    findings = scan(stage, person_keys, params.min_celle)
+    if findings:
+        raise BuildError("leak scan failed, nothing published:\n" + "\n".join(f"- {f}" for f in findings))
 
 
 def compute(data: Path, out: Path, params: Params, progress: Progress = print) -> None:
     """Tables and manifest, no notebooks (`roret compute`)."""
     with staged_output(out) as stage:
-        inputs = _compute(data, stage, params, progress)
+        inputs, person_keys = _compute(data, stage, params, progress)
+        _leak_scan(stage, person_keys, params, progress)
         write_manifest(stage, data, inputs, params, is_synthetic(data))
     progress(f"wrote {out}")
 
@@ -76,9 +86,10 @@ def build(data: Path, out: Path, params: Params, pdf: bool = True, progress: Pro
     """The whole publication (`roret build`): tables, executed notebooks, HTML, PDF, manifest."""
     synthetic = is_synthetic(data)
     with staged_output(out) as stage, _kernel_environment():
-        inputs = _compute(data, stage, params, progress)
+        inputs, person_keys = _compute(data, stage, params, progress)
         execute_notebooks(stage, params, synthetic, progress)
         build_book(stage, params, synthetic, pdf, progress)
+        _leak_scan(stage, person_keys, params, progress)
         write_manifest(stage, data, inputs, params, synthetic)
     progress(f"published {out}")
 

@@ -59,6 +59,7 @@ def write_manifest(stage: Path, data: Path, extract_files: list[Path], params: P
         "inputs": {name: sha256(Path(path)) for name, path in inputs.items()},
         "packages": {name: version(name) for name in PACKAGES},
         "tables": {str(path.relative_to(stage)): sha256(path) for path in sorted((stage / "tables").glob("*.csv"))},
+        "disclosure": sha256(stage / "disclosure.json"),
     }
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest

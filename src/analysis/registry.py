@@ -1,4 +1,5 @@
 """One registry of output tables (table id -> function), used by `roret compute` and the book."""
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,39 +7,49 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import Extract
-from .disclosure import suppress_small_counts
+from .disclosure import Rules, suppress
 from .params import Params
-from .targetgroup import size_by_year
+from .targetgroup import SIZE_RULES, size_by_year
 
 
 @dataclass(frozen=True)
 class TableDefinition:
     id: str
     compute: Callable[[Extract, Params], pd.DataFrame]
-    count_columns: tuple[str, ...]  # under primary suppression
+    rules: Rules  # disclosure control
     description: str
 
 
 TABLES = {definition.id: definition for definition in (
-    TableDefinition("maalgruppe", size_by_year, ("antal",),
+    TableDefinition("maalgruppe", size_by_year, SIZE_RULES,
                     "Persons in the target group by year, area and sub-group"),
 )}
 
 
-def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> dict[str, pd.DataFrame]:
-    """Every registered table, after disclosure control."""
-    tables = {}
+@dataclass
+class Tables:
+    """Every registered table after disclosure control, and the record of what was hidden."""
+    frames: dict[str, pd.DataFrame]
+    audit: dict[str, list[dict]]
+
+
+def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Tables:
+    frames, audit = {}, {}
     for definition in TABLES.values():
         progress(f"table {definition.id}")
         raw = definition.compute(extract, params)
-        tables[definition.id] = suppress_small_counts(raw, definition.count_columns, params.min_celle)
-    return tables
+        frames[definition.id], audit[definition.id] = suppress(raw, definition.rules, params.min_celle, params)
+    return Tables(frames, audit)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    for table_id, table in tables.items():
-        table.to_csv(directory / f"{table_id}.csv", index=False, lineterminator="\n")
+def write_tables(tables: Tables, directory: Path, params: Params) -> None:
+    """tables/<id>.csv (suppressed cells empty) and disclosure.json beside the tables folder."""
+    (directory / "tables").mkdir(parents=True, exist_ok=True)
+    for table_id, table in tables.frames.items():
+        table.to_csv(directory / "tables" / f"{table_id}.csv", index=False, lineterminator="\n")
+    record = {"graense": params.min_celle, "tabeller": tables.audit}
+    (directory / "disclosure.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
 
 
 def read_table(directory: Path | str, table_id: str) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """The target group (METHODS.md §1)."""
 import pandas as pd
 
-from .areas import areas, in_area
+from .areas import areas, in_area, nesting
 from .codes import TARGET_REASONS, TARGET_SERVICES
 from .contract import Extract
+from .disclosure import Rules, overlaps, remainders
 from .params import Params
 
 SUBGROUPS = ("kognitiv", "sindslidelse")
@@ -38,3 +39,11 @@ def size_by_year(extract: Extract, params: Params) -> pd.DataFrame:
             rows.append((aar, omraade, "i_alt", int(totals[aar])))
             rows += [(aar, omraade, subgroup, int(by_year.at[aar, subgroup])) for subgroup in SUBGROUPS]
     return pd.DataFrame(rows, columns=["aar", "omraade", "gruppe", "antal"])
+
+
+def _size_constraints(table: pd.DataFrame, params: Params) -> list:
+    return (overlaps(table, ["aar", "omraade"], "gruppe", "i_alt", *SUBGROUPS)
+            + remainders(table, ["aar", "gruppe"], "omraade", nesting(params)))
+
+
+SIZE_RULES = Rules(count="antal", constraints=_size_constraints)
