@@ -37,12 +37,20 @@ from analysis.registry import read_table
 
 book.setup()
 book.banner(syntetisk)
+omraader = book.area_names(kommune, kommunenavn)
 maalgruppe = read_table(tabeller, "maalgruppe")
-landsplan = maalgruppe[(maalgruppe["omraade"] == "landsplan") & (maalgruppe["aar"] == aar)].set_index("gruppe")
+diagnoser = read_table(tabeller, "diagnoser")
+fordeling = read_table(tabeller, "ydelser_fordeling")
+botilbud = read_table(tabeller, "udgifter_botilbud")
+andele = read_table(tabeller, "maalgruppe_andel")
+
 book.glue_text("mg_aar", str(aar))
-book.glue_tal("mg_i_alt", landsplan.at["i_alt", "antal"])
-book.glue_tal("mg_kognitiv", landsplan.at["kognitiv", "antal"])
-book.glue_tal("mg_sindslidelse", landsplan.at["sindslidelse", "antal"])
+for gruppe in ("i_alt", "kognitiv", "sindslidelse"):
+    book.glue_tal(f"mg_{gruppe}", book.value(maalgruppe, "antal", aar=aar, omraade="landsplan", gruppe=gruppe))
+book.glue_tal("mg_andel_modtagere", book.value(andele, "andel", omraade="landsplan", ydelse="alle_fem"))
+book.glue_tal("mg_andel_botilbud", book.value(andele, "andel", omraade="landsplan", ydelse="botilbud"))
+book.glue_tal("mg_andel_sel85", book.value(andele, "andel", omraade="landsplan", ydelse="sel85"))
+book.glue_tal("mg_andel_sel82", book.value(andele, "andel", omraade="landsplan", ydelse="sel82"))
 
 # %% [markdown]
 # ## Målgruppens størrelse
@@ -52,26 +60,96 @@ book.glue_tal("mg_sindslidelse", landsplan.at["sindslidelse", "antal"])
 # handicap og {glue:md}`mg_sindslidelse` på grund af en sindslidelse. En borger kan have
 # begge begrundelser og tælles da med i begge undergrupper, men kun én gang i alt; derfor
 # er summen af undergrupperne større end det samlede antal.
+#
+# Målgruppen udgør {glue:md}`mg_andel_modtagere` pct. af alle voksne, der modtager mindst én
+# af de fem ydelser, og {glue:md}`mg_andel_botilbud` pct. af alle voksne på et botilbud. De
+# øvrige modtagere får ydelsen af andre grunde, fx et fysisk handicap eller sociale
+# problemer.
 
 # %%
-navne = {"i_alt": "I alt", "kognitiv": "Kognitivt handicap", "sindslidelse": "Sindslidelse"}
-omraader = {"landsplan": "Landsplan", "casekommuner": "Casekommuner"}
-if kommune is not None:
-    omraader[str(kommune)] = kommunenavn
+navne = {g: book.GROUP_NAMES[g] for g in ("i_alt", "kognitiv", "sindslidelse")}
 vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgruppe["omraade"].map(omraader))
 tabel = vist.pivot_table(index=["omraade", "aar"], columns="gruppe", values="antal", aggfunc="first", sort=False,
                          dropna=False).reset_index()
 book.show_table(tabel, {"omraade": "Område", "aar": "År", **{v: v for v in navne.values()}})
 book.suppression_note(maalgruppe, "antal", min_celle)
 
-# %% [markdown]
-# Tabellen viser antal personer i målgruppen pr. år for landet, for de fire casekommuner
-# tilsammen og, i en kommunal udgave af bogen, for kommunen selv.
-
 # %%
 figur = sns.relplot(data=vist.dropna(subset=["antal"]), x="aar", y="antal", hue="gruppe", col="omraade",
-                    kind="line", marker="o", facet_kws={"sharey": False}, height=3.6, aspect=1.1)
+                    kind="line", marker="o", facet_kws={"sharey": False}, height=3.4, aspect=1.05)
 figur.set_axis_labels("År", "Personer").set_titles("{col_name}")
 figur.legend.set_title("")
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
+
+# %% [markdown]
+# ## Diagnoser
+#
+# Diagnoserne stammer fra sygehusenes registreringer. Blandt borgerne med et kognitivt
+# handicap har {glue:md}`mg_diag_udv` pct. en diagnose for udviklingshæmning og
+# {glue:md}`mg_diag_autisme` pct. en autismediagnose. Blandt borgerne med en sindslidelse
+# har {glue:md}`mg_diag_svaer` pct. en svær og {glue:md}`mg_diag_moderat` pct. en moderat
+# psykisk lidelse. En borger kan have flere diagnoser, og nogle har ingen registreret diagnose.
+
+# %%
+for navn, gruppe, diagnose in (("udv", "kognitiv", "udviklingshaemning"), ("autisme", "kognitiv", "autisme"),
+                               ("svaer", "sindslidelse", "svaer_psykisk"),
+                               ("moderat", "sindslidelse", "moderat_psykisk")):
+    book.glue_tal(f"mg_diag_{navn}", book.value(diagnoser, "andel", omraade="landsplan", gruppe=gruppe,
+                                                 diagnosegruppe=diagnose), 1)
+relevante = {"kognitiv": ("udviklingshaemning", "autisme", "hjerneskade", "adhd"),
+             "sindslidelse": ("svaer_psykisk", "moderat_psykisk")}
+udvalg = diagnoser[diagnoser.apply(lambda r: r["diagnosegruppe"] in relevante.get(r["gruppe"], ()), axis=1)]
+udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["gruppe"].map(book.GROUP_NAMES),
+                       diagnosegruppe=udvalg["diagnosegruppe"].map(book.DIAGNOSIS_NAMES))
+figur = sns.catplot(data=udvalg.dropna(subset=["andel"]), y="diagnosegruppe", x="andel", hue="omraade",
+                    col="gruppe", kind="bar", sharey=False, height=3.2, aspect=1.3)
+figur.set_axis_labels("Andel af undergruppen (pct.)", "").set_titles("{col_name}")
+figur.legend.set_title("")
+book.mark_figure(figur.figure, syntetisk)
+plt.show()
+book.suppression_note(udvalg, "andel", min_celle)
+
+# %% [markdown]
+# ## Ydelser og udgifter
+#
+# Socialpædagogisk støtte i eget hjem er den klart mest udbredte af de fem ydelser:
+# {glue:md}`mg_sel85_personer` pct. af målgruppen modtager den. Udgifterne fordeler sig
+# anderledes. Botilbuddene er dyre pr. borger, og {glue:md}`mg_botilbud_personer` pct. af
+# målgruppen, der bor på et botilbud, står for {glue:md}`mg_botilbud_udgifter` pct. af
+# kommunernes udgifter til de fem ydelser for målgruppen. Udgifterne er beregnet med
+# prisfilen (se kapitlet om data).
+
+# %%
+book.glue_tal("mg_sel85_personer", book.value(fordeling, "andel_personer", omraade="landsplan", ydelse="sel85"))
+book.glue_tal("mg_botilbud_personer", book.value(botilbud, "andel_personer", omraade="landsplan"))
+book.glue_tal("mg_botilbud_udgifter", book.value(botilbud, "andel_udgifter", omraade="landsplan"))
+lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer", "andel_udgifter"],
+                      var_name="maal", value_name="andel")
+lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
+                   maal=lang["maal"].map({"andel_personer": "Andel af målgruppen",
+                                          "andel_udgifter": "Andel af kommunens udgifter"}))
+figur = sns.catplot(data=lang.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", col="maal",
+                    kind="bar", height=3.4, aspect=1.1)
+figur.set_axis_labels("Pct.", "").set_titles("{col_name}")
+figur.legend.set_title("")
+book.mark_figure(figur.figure, syntetisk)
+plt.show()
+book.suppression_note(fordeling, "andel_personer", min_celle)
+
+# %% [markdown]
+# ## Målgruppens andel af modtagerne
+#
+# Målgruppen er langt de fleste af dem, der modtager udgående støtte efter § 85
+# ({glue:md}`mg_andel_sel85` pct.), mens kun {glue:md}`mg_andel_sel82` pct. af modtagerne af
+# forebyggende indsatser efter § 82 er i målgruppen.
+
+# %%
+vist = andele.assign(omraade=andele["omraade"].map(omraader), ydelse=andele["ydelse"].map(book.SERVICE_NAMES))
+figur, akse = plt.subplots(figsize=(8, 3.8))
+sns.barplot(data=vist.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", ax=akse)
+akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="", xlim=(0, 100))
+akse.legend(title="")
+book.mark_figure(figur, syntetisk)
+plt.show()
+book.suppression_note(andele, "andel", min_celle)

@@ -17,7 +17,7 @@ def hidden(shown: pd.DataFrame, column: str = "antal") -> list[int]:
 
 def test_primary_hides_counts_below_the_threshold_including_zero():
     table = pd.DataFrame({"gruppe": list("abcde"), "antal": [0, 1, 4, 5, 1000]})
-    shown, audit = suppress(table, Rules("antal"), 5)
+    shown, audit = suppress(table, Rules(("antal",)), 5)
     assert hidden(shown) == [0, 1, 2]
     assert shown["antal"].dropna().tolist() == [5, 1000]
     assert [(a["celle"], a["regel"]) for a in audit] == [({"gruppe": g}, "primary") for g in "abc"]
@@ -25,13 +25,13 @@ def test_primary_hides_counts_below_the_threshold_including_zero():
 
 
 def test_threshold_is_a_parameter():
-    shown, _ = suppress(pd.DataFrame({"antal": [3, 7, 12]}), Rules("antal"), 10)
+    shown, _ = suppress(pd.DataFrame({"antal": [3, 7, 12]}), Rules(("antal",)), 10)
     assert hidden(shown) == [0, 1]
 
 
 def test_additive_with_a_published_total_hides_the_next_smallest_part():
     table = pd.DataFrame({"kategori": ["a", "b", "c", "i_alt"], "antal": [10, 3, 20, 33]})
-    rules = Rules("antal", constraints=lambda t, _: additive(t, [], "kategori", ("a", "b", "c"), "i_alt"))
+    rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", ("a", "b", "c"), "i_alt"))
     shown, audit = suppress(table, rules, 5)
     assert hidden(shown) == [0, 1]  # b (primary), then a, the smallest visible part
     assert [(a["celle"]["kategori"], a["regel"]) for a in audit] == [("b", "primary"), ("a", "secondary")]
@@ -40,22 +40,22 @@ def test_additive_with_a_published_total_hides_the_next_smallest_part():
 def test_shares_are_hidden_with_their_counts_when_the_total_is_known():
     table = pd.DataFrame({"bevaegelse": ["ingen", "lavere", "samme", "hoejere"], "antal": [50, 2, 30, 8]})
     table["andel"] = 100 * table["antal"] / table["antal"].sum()
-    rules = Rules("antal", follows_count=("andel",), constraints=lambda t, _: [Additive((0, 1, 2, 3))])
+    rules = Rules(("antal",), follows=("andel",), constraints=lambda t, _: [Additive((0, 1, 2, 3))])
     shown, _ = suppress(table, rules, 5)
     assert hidden(shown) == hidden(shown, "andel") == [1, 3]  # 2 (primary) and 8 (secondary)
 
 
 def test_remainder_of_an_area_below_threshold_hides_the_inner_area():
     table = pd.DataFrame({"omraade": ["casekommuner", "751"], "antal": [12, 9]})
-    shown, audit = suppress(table, Rules("antal", constraints=lambda t, _: [Remainder(0, (1,))]), 5)
+    shown, audit = suppress(table, Rules(("antal",), constraints=lambda t, _: [Remainder(0, (1,))]), 5)
     assert hidden(shown) == [1] and audit[0]["regel"] == "secondary"
     table = pd.DataFrame({"omraade": ["casekommuner", "751"], "antal": [100, 9]})
-    assert hidden(suppress(table, Rules("antal", constraints=lambda t, _: [Remainder(0, (1,))]), 5)[0]) == []
+    assert hidden(suppress(table, Rules(("antal",), constraints=lambda t, _: [Remainder(0, (1,))]), 5)[0]) == []
 
 
 def test_overlapping_subgroups_with_a_small_overlap():
     table = pd.DataFrame({"gruppe": ["i_alt", "kognitiv", "sindslidelse"], "antal": [20, 18, 5]})
-    rules = Rules("antal", constraints=lambda t, _: [Overlap(0, 1, 2)])
+    rules = Rules(("antal",), constraints=lambda t, _: [Overlap(0, 1, 2)])
     # both = 18 + 5 - 20 = 3: hide sindslidelse (smaller); then only-sindslidelse = 20 - 18 = 2
     # is still derivable, so kognitiv goes too.
     assert hidden(suppress(table, rules, 5)[0]) == [1, 2]
@@ -95,7 +95,7 @@ def test_property_no_hidden_cell_is_recoverable_from_a_total():
         parts = rng.integers(0, 25, rng.integers(2, 7)).tolist()
         table = pd.DataFrame({"kategori": [f"k{i}" for i in range(len(parts))] + ["i_alt"],
                               "antal": parts + [sum(parts)]})
-        rules = Rules("antal", constraints=lambda t, _: additive(t, [], "kategori", tuple(t["kategori"][:-1]),
+        rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", tuple(t["kategori"][:-1]),
                                                                  "i_alt"))
         shown, audit = suppress(table, rules, 5)
         is_hidden = shown["antal"].isna()

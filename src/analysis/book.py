@@ -5,16 +5,75 @@ comes from a table function in this package.
 """
 import math
 import os
+import textwrap
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
-from IPython.display import Markdown, display
+from IPython.display import display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from .synth import SYNTHETIC_MARK
 
 SUPPRESSED = ".."
+
+AREA_NAMES = {"landsplan": "Landsplan", "casekommuner": "Casekommuner"}
+GROUP_NAMES = {"i_alt": "Målgruppen i alt", "kognitiv": "Kognitivt handicap", "sindslidelse": "Sindslidelse",
+               "befolkningen": "Alle voksne"}
+SERVICE_NAMES = {
+    "sel82": "Forebyggende indsatser (§ 82 a–b)", "sel85": "Socialpædagogisk støtte i eget hjem (§ 85)",
+    "abl105_sel85": "Botilbudslignende tilbud (ABL § 105)", "sel107": "Midlertidigt botilbud (§ 107)",
+    "sel108": "Længerevarende botilbud (§ 108)",
+    "sel103_104": "Beskyttet beskæftigelse, aktivitets- og samværstilbud (§ 103–104)",
+    "sel95_96": "Kontante tilskud og BPA (§ 95–96)", "sel97": "Ledsagerordning (§ 97)",
+    "botilbud": "Botilbud i alt (§ 107, § 108, ABL § 105)", "alle_fem": "Mindst én af de fem ydelser",
+}
+DIAGNOSIS_NAMES = {"udviklingshaemning": "Udviklingshæmning", "autisme": "Autisme",
+                   "hjerneskade": "Erhvervet hjerneskade", "adhd": "ADHD",
+                   "svaer_psykisk": "Svære psykiske lidelser", "moderat_psykisk": "Moderate psykiske lidelser"}
+INDICATOR_NAMES = {
+    **SERVICE_NAMES, "beskaeftigelse_uger": "Uger i beskæftigelse", "foertidspension_uger": "Uger på førtidspension",
+    "kontanthjaelp_uger": "Uger på kontanthjælp o.l.", "beskaeftigelsesindsats_timer": "Timer i beskæftigelsesindsats",
+    "uddannelse_uger": "Uger i uddannelse", "psyk_indlagt_dage": "Dage indlagt i psykiatrien",
+    "psyk_ambulante_kontakter": "Ambulante psykiatriske kontakter", "som_indlagt_dage": "Dage indlagt, somatik",
+    "som_ambulante_kontakter": "Ambulante somatiske kontakter", "fysioterapi": "Fysioterapi",
+    "psykofarmaka": "Psykofarmaka", "kriminalitet": "Kontakt med politi, retsvæsen eller kriminalforsorg",
+    "psyk_kontakt": "Kontakt med psykiatrisk sygehus", "foranstaltning_barndom": "Foranstaltninger i barndommen",
+}
+UNIT_NAMES = {"pct": "pct.", "uger": "uger", "timer": "timer", "dage": "dage", "kontakter": "kontakter"}
+
+
+def area_names(kommune, kommunenavn) -> dict[str, str]:
+    """Display names of the areas of a book (the municipality's own when one is chosen)."""
+    return AREA_NAMES | ({str(kommune): kommunenavn} if kommune is not None else {})
+
+
+def wrap(labels: pd.Series, width: int = 26) -> pd.Series:
+    """Long labels broken over lines, for figure titles and axes."""
+    return labels.map(lambda text: textwrap.fill(str(text), width))
+
+
+def value(frame: pd.DataFrame, column: str, **filters):
+    """The one value of `column` in the row matching `filters` (missing when suppressed)."""
+    rows = frame
+    for key, wanted in filters.items():
+        rows = rows[rows[key] == wanted]
+    if len(rows) != 1:
+        raise LookupError(f"{len(rows)} rows match {filters}")
+    return rows[column].iloc[0]
+
+
+class Markdown:
+    """Markdown output. IPython's own Markdown reads a text that names a file (such as '..')."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def setup() -> None:
@@ -56,11 +115,14 @@ def glue_tal(name: str, value, decimals: int = 0) -> None:
     glue_text(name, tal(value, decimals))
 
 
-def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0) -> None:
-    """Display a table as Markdown (renders in HTML and PDF); numbers Danish, suppressed as '..'."""
+def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0, right: tuple[str, ...] = ()) -> None:
+    """Display a table as Markdown (renders in HTML and PDF); numbers Danish, suppressed as '..'.
+
+    Numeric columns, and the columns named in `right` (numbers already formatted), are right-aligned.
+    """
     shown = frame[list(headers)]
-    lines = ["| " + " | ".join(headers.values()) + " |",
-             "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(shown[c]) else ":---" for c in headers) + "|"]
+    aligned = ["---:" if pd.api.types.is_numeric_dtype(shown[c]) or c in right else ":---" for c in headers]
+    lines = ["| " + " | ".join(headers.values()) + " |", "|" + "|".join(aligned) + "|"]
     for row in shown.itertuples(index=False):
         cells = [tal(v, decimals) if isinstance(v, (int, float)) or v is pd.NA else str(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")

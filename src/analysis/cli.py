@@ -15,7 +15,8 @@ def _progress():
     started = time.perf_counter()
 
     def report(message: str) -> None:
-        print(f"[{time.perf_counter() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"[{time.perf_counter() - started:7.1f}s] {message}\n")  # one write: notebooks run in threads
+        sys.stderr.flush()
     return report
 
 

@@ -71,6 +71,13 @@ class Extract:
     diagnoser: pd.DataFrame
     forbrug: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    derived: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key, compute):
+        """A value derived from the extract, computed once per run (e.g. the target group)."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
 
 def find_table_file(directory: Path, table: str) -> Path:

@@ -44,14 +44,17 @@ Constraint = Additive | Remainder | Overlap
 
 @dataclass(frozen=True)
 class Rules:
-    """How a table is protected: its count column, the columns that follow it, its constraints."""
-    count: str
-    follows_count: tuple[str, ...] = ()         # e.g. a share of that count: hidden with it
-    means: dict[str, str] = field(default_factory=dict)  # value column -> its person-count column
-    constraints: Callable[[pd.DataFrame, object], list[Constraint]] | None = None  # (table, params)
+    """How a table is protected.
 
-    def value_columns(self) -> set[str]:
-        return {self.count, *self.follows_count, *self.means, *self.means.values()}
+    A row is hidden when any of its `counts` is below the threshold (missing counts are
+    ignored); constraints act on the first count. `follows` are values computed from the
+    row's persons (shares, means), hidden with it; `private` columns are needed for the
+    check but never published.
+    """
+    counts: tuple[str, ...]
+    follows: tuple[str, ...] = ()
+    private: tuple[str, ...] = ()
+    constraints: Callable[[pd.DataFrame, object], list[Constraint]] | None = None  # (table, params)
 
 
 @dataclass
@@ -103,11 +106,13 @@ def _fix(constraint: Constraint, values: pd.Series, hidden: set[int], min_cell: 
 def suppress(table: pd.DataFrame, rules: Rules, min_cell: int, params=None) -> tuple[pd.DataFrame, list[dict]]:
     """The table with suppressed cells missing, and the audit records of what was hidden and why."""
     table = table.reset_index(drop=True)
-    values = table[rules.count].astype("int64")
+    values = table[rules.counts[0]].astype("int64")
     constraints = rules.constraints(table, params) if rules.constraints else []
     state = Suppression()
-    for row in values.index[values < min_cell]:
-        state.hide(int(row), PRIMARY, f"count below {min_cell}")
+    for column in rules.counts:
+        small = table[column].astype("Float64") < min_cell
+        for row in table.index[small.fillna(False).to_numpy()]:
+            state.hide(int(row), PRIMARY, f"{column} below {min_cell}")
     changed = True
     while changed:
         changed = False
@@ -118,23 +123,18 @@ def suppress(table: pd.DataFrame, rules: Rules, min_cell: int, params=None) -> t
                 changed = True
     shown = table.copy()
     hidden = shown.index.isin(sorted(state.rows))
-    shown[rules.count] = values.astype("Int64").mask(hidden)
-    for column in rules.follows_count:
+    for column in rules.counts:
+        shown[column] = shown[column].astype("Int64").mask(hidden)
+    for column in rules.follows:
         shown[column] = shown[column].astype("Float64").mask(hidden)
-    keys = [c for c in table.columns if c not in rules.value_columns()]
-    audit = [_record(table, keys, row, rules.count, rule, reason, min_cell) for row, rule, reason in state.log]
-    for column, persons in rules.means.items():
-        small = table[persons] < min_cell
-        shown[column] = shown[column].astype("Float64").mask(small)
-        audit += [_record(table, keys, row, column, PRIMARY, f"mean over fewer than {min_cell} persons", min_cell)
-                  for row in table.index[small]]
-    return shown, audit
+    keys = [c for c in table.columns if c not in (*rules.counts, *rules.follows, *rules.private)]
+    audit = [_record(table, keys, row, rule, reason, min_cell) for row, rule, reason in state.log]
+    return shown.drop(columns=list(rules.private)), audit
 
 
-def _record(table: pd.DataFrame, keys: list[str], row: int, column: str, rule: str, reason: str,
-            min_cell: int) -> dict:
+def _record(table: pd.DataFrame, keys: list[str], row: int, rule: str, reason: str, min_cell: int) -> dict:
     cell = {k: (v.item() if hasattr(v, "item") else v) for k, v in table.loc[row, keys].items()}
-    return {"celle": cell, "kolonne": column, "regel": rule, "begrundelse": reason, "graense": min_cell}
+    return {"celle": cell, "regel": rule, "begrundelse": reason, "graense": min_cell}
 
 
 def _rows_by(table: pd.DataFrame, by: list[str], column: str):

@@ -70,12 +70,12 @@ def _table_findings(directory: Path, min_cell: int) -> list[str]:
         if len(table) > MAX_TABLE_ROWS:
             findings.append(f"{name}: {len(table):,} rows — looks person-level")
         definition = TABLES.get(path.stem)
-        if definition is not None:
-            counts = table[definition.rules.count]
-            small = table.index[(counts < min_cell).fillna(False).to_numpy()]
-            if len(small):
-                findings.append(f"{name}: column '{definition.rules.count}' below {min_cell} in row(s) "
-                                f"{[int(r) + 1 for r in small[:5]]}")
+        for column in definition.rules.counts if definition else ():
+            if column in table:
+                small = table.index[(table[column] < min_cell).fillna(False).to_numpy()]
+                if len(small):
+                    findings.append(f"{name}: column '{column}' below {min_cell} in row(s) "
+                                    f"{[int(r) + 1 for r in small[:5]]}")
     return findings
 
 

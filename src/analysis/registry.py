@@ -9,6 +9,8 @@ import pandas as pd
 from .contract import Extract
 from .disclosure import Rules, suppress
 from .params import Params
+from . import profile
+from .comparison import compare
 from .targetgroup import SIZE_RULES, size_by_year
 
 
@@ -23,7 +25,23 @@ class TableDefinition:
 TABLES = {definition.id: definition for definition in (
     TableDefinition("maalgruppe", size_by_year, SIZE_RULES,
                     "Persons in the target group by year, area and sub-group"),
+    TableDefinition("diagnoser", profile.diagnosis_shares, profile.DIAGNOSIS_RULES,
+                    "Share of the target group with each diagnosis group (figures 2-3)"),
+    TableDefinition("ydelser_fordeling", profile.service_distribution, profile.SERVICE_RULES,
+                    "Members per target service and municipal cost shares (figures 4-5)"),
+    TableDefinition("udgifter_botilbud", profile.botilbud_cost_share, profile.BOTILBUD_RULES,
+                    "Members on a botilbud and their share of the municipal cost"),
+    TableDefinition("forbrug_gennemsnit", profile.activity_profile, profile.ACTIVITY_RULES,
+                    "The average member's services and activities against all adults (figures 6-7, 13-14)"),
+    TableDefinition("udgifter_hovedomraade", profile.costs_by_main_area, profile.COST_RULES,
+                    "Public cost per person by main area (figure 8)"),
+    TableDefinition("maalgruppe_andel", profile.recipient_shares, profile.RECIPIENT_RULES,
+                    "Members as a share of all adult recipients per service (figure 9)"),
 )}
+
+
+# Tables computed from the disclosed tables above (no microdata, no further disclosure control).
+DERIVED = {"sammenligning": compare}
 
 
 @dataclass
@@ -39,6 +57,8 @@ def compute_tables(extract: Extract, params: Params, progress: Callable[[str], N
         progress(f"table {definition.id}")
         raw = definition.compute(extract, params)
         frames[definition.id], audit[definition.id] = suppress(raw, definition.rules, params.min_celle, params)
+    for table_id, derive in DERIVED.items():
+        frames[table_id] = derive(frames, params)
     return Tables(frames, audit)
 
 
@@ -54,7 +74,7 @@ def write_tables(tables: Tables, directory: Path, params: Params) -> None:
 
 def read_table(directory: Path | str, table_id: str) -> pd.DataFrame:
     """A written table as the book shows it (suppressed cells are missing)."""
-    if table_id not in TABLES:
-        raise KeyError(f"unknown table '{table_id}' (known: {', '.join(TABLES)})")
+    if table_id not in TABLES and table_id not in DERIVED:
+        raise KeyError(f"unknown table '{table_id}' (known: {', '.join([*TABLES, *DERIVED])})")
     return pd.read_csv(Path(directory) / f"{table_id}.csv", dtype={"omraade": "string"},
                        dtype_backend="numpy_nullable")

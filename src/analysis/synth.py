@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import codes
-from .reference import municipalities
+from .reference import case_municipalities, municipalities
 
 SYNTHETIC_MARK = "Syntetiske data — ikke officielle tal"  # on every page and figure built from it
 ADULTS_PER_YEAR = 4_700_000
@@ -34,62 +34,82 @@ STEP_SERVICE = np.array(["", "sel82", "sel85", "sel107", "abl105_sel85", "sel108
 TRACKS = ("ingen", "kognitiv", "begge", "sindslidelse", "andet")
 # Adult service recipients (step >= 1) aimed for in 2022, full scale (report: 72,000 in the
 # target group of whom 44,000 kognitiv and 34,000 sindslidelse; 87 % of all recipients).
-TRACK_TARGET_2022 = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_000, "andet": 10_800}
+TRACK_TARGET_2022 = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_500, "andet": 12_500}
 
-_STABLE = np.array([
-    [0.930, 0.020, 0.040, 0.005, 0.004, 0.001],
-    [0.150, 0.650, 0.170, 0.010, 0.015, 0.005],
-    [0.070, 0.030, 0.850, 0.020, 0.025, 0.005],
-    [0.050, 0.010, 0.080, 0.600, 0.200, 0.060],
-    [0.010, 0.000, 0.020, 0.010, 0.940, 0.020],
-    [0.005, 0.000, 0.005, 0.000, 0.010, 0.980],
-])
-_FLUID = np.array([
-    [0.940, 0.020, 0.035, 0.003, 0.0015, 0.0005],
-    [0.250, 0.550, 0.180, 0.010, 0.007, 0.003],
-    [0.120, 0.040, 0.800, 0.020, 0.015, 0.005],
-    [0.120, 0.020, 0.200, 0.500, 0.120, 0.040],
-    [0.030, 0.010, 0.050, 0.020, 0.860, 0.030],
-    [0.010, 0.000, 0.020, 0.010, 0.020, 0.940],
-])
-TRANSITIONS = {"kognitiv": _STABLE, "begge": _STABLE, "sindslidelse": _FLUID, "andet": _FLUID}
+# The staircase as a yearly Markov chain per track. STEP_SHARES: the stationary share of the
+# track's recipients on steps 1-5; RECEIVING: the share of the track receiving at all;
+# DOWN: yearly probabilities of moving down from step i to step j. Upward moves follow from
+# detailed balance, so the shares are stationary by construction. Case municipalities are
+# more recovery-oriented: more prevention, fewer long-term botilbud, more moves down.
+STEP_SHARES = {
+    "kognitiv": (0.08, 0.485, 0.105, 0.25, 0.08),
+    "sindslidelse": (0.075, 0.695, 0.115, 0.065, 0.05),
+    "andet": (0.45, 0.35, 0.06, 0.08, 0.06),
+}
+RECEIVING = {"kognitiv": 0.75, "sindslidelse": 0.6, "andet": 0.5}
+_DOWN_STABLE = {(1, 0): .15, (2, 0): .09, (2, 1): .04, (3, 0): .05, (3, 1): .02, (3, 2): .10, (4, 0): .01,
+                (4, 2): .03, (4, 3): .01, (5, 0): .005, (5, 2): .005, (5, 4): .02}
+_DOWN_FLUID = {(1, 0): .25, (2, 0): .13, (2, 1): .05, (3, 0): .10, (3, 1): .03, (3, 2): .20, (4, 0): .03,
+               (4, 2): .06, (4, 3): .02, (5, 0): .01, (5, 2): .02, (5, 4): .03}
+DOWN = {"kognitiv": _DOWN_STABLE, "sindslidelse": _DOWN_FLUID, "andet": _DOWN_FLUID}
+CASE_STEP_FACTORS = (1.4, 1.0, 1.0, 1.0, 0.75)  # case municipalities: step shares times these
+CASE_DOWN_FACTOR = 1.15  # and moves down from step 2 this much more often
+CHAIN_OF_TRACK = {"kognitiv": "kognitiv", "begge": "kognitiv", "sindslidelse": "sindslidelse", "andet": "andet"}
 
 # Share of track members with an extra, non-staircase service in a year with any service.
 EXTRA_SERVICES = {  # service: (kognitiv/begge, sindslidelse, andet)
-    "sel103_104": (0.45, 0.15, 0.10),
+    "sel103_104": (0.45, 0.084, 0.10),
     "sel95_96": (0.08, 0.09, 0.10),
     "sel97": (0.02, 0.01, 0.03),
 }
-SEL82_WITH_HIGHER_STEP = 0.10
+SEL82_WITH_HIGHER_STEP = 0.01
 OTHER_REASONS, OTHER_REASON_P = ("fysisk", "socialt", "uoplyst"), (0.5, 0.35, 0.15)
 
-# status_uge48 probabilities (order of codes.STATUSES) by profile and age band (<18, 18-29, 30-66, 67+).
-STATUS_P = {
-    "befolkning": ([0, .9, 0, 0, 0, 0, .1], [.50, .38, .02, .03, .04, .01, .02],
-                   [.78, .02, .02, .03, .03, .07, .05], [.08, 0, 0, 0, 0, 0, .92]),
-    "kognitiv": ([0, .8, 0, 0, 0, 0, .2], [.05, .10, 0, .01, .25, .45, .14],
-                 [.05, .01, 0, .01, .08, .75, .10], [0, 0, 0, 0, 0, 0, 1]),
-    "sindslidelse": ([0, .8, 0, 0, 0, 0, .2], [.07, .12, .01, .03, .40, .20, .17],
-                     [.06, .02, 0, .03, .25, .55, .09], [0, 0, 0, 0, 0, 0, 1]),
+# Activity profiles. status: status_uge48 probabilities (order of codes.STATUSES) by age band
+# (<18, 18-29, 30-66, 67+); hours: (share, mean) of employment-measure hours at ages 18-66
+# (None: by status, as for everybody); psych: (share with psychiatric contact; given contact,
+# share admitted, mean days, share with outpatient contacts, mean contacts); then the
+# shares with physiotherapy, psychotropics and crime. "_case": members in case municipalities.
+_CHILD, _OLD = (0, .9, 0, 0, 0, 0, .1), (0, 0, 0, 0, 0, 0, 1)
+PROFILES = {
+    "befolkning": {"status": (_CHILD, (.52, .38, .02, .03, .03, .01, .01), (.82, .02, .02, .03, .03, .08, 0),
+                              (.08, 0, 0, 0, 0, 0, .92)),
+                   "hours": None, "psych": (.025, .2, 20, .85, 4), "flags": (.07, .09, .04)},
+    "kognitiv": {"status": (_CHILD, (.05, .10, 0, .01, .24, .55, .05), (.05, .01, 0, .01, .02, .87, .04), _OLD),
+                 "hours": (.30, 212), "psych": (.15, .3, 15, .85, 3), "flags": (.19, .30, .05)},
+    "kognitiv_case": {"status": (_CHILD, (.07, .11, 0, .01, .24, .53, .04), (.065, .01, 0, .01, .05, .83, .035),
+                                 _OLD),
+                      "hours": (.40, 250), "psych": (.15, .3, 15, .85, 3), "flags": (.19, .30, .05)},
+    "begge": {"status": (_CHILD, (.05, .10, 0, .02, .30, .48, .05), (.05, .01, 0, .02, .08, .80, .04), _OLD),
+              "hours": (.33, 180), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.15, .50, .06)},
+    "begge_case": {"status": (_CHILD, (.07, .12, 0, .02, .35, .40, .04), (.07, .01, 0, .02, .15, .72, .03), _OLD),
+                   "hours": (.45, 215), "psych": (.46, .5, 34.8, .85, 5.1), "flags": (.15, .50, .06)},
+    "sindslidelse": {"status": (_CHILD, (.06, .12, .01, .03, .41, .28, .09), (.05, .02, 0, .03, .17, .70, .03),
+                                _OLD),
+                     "hours": (.35, 152), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.09, .70, .07)},
+    "sindslidelse_case": {"status": (_CHILD, (.09, .14, .01, .03, .42, .24, .07), (.08, .02, 0, .03, .27, .57, .03),
+                                     _OLD),
+                          "hours": (.47, 180), "psych": (.46, .5, 34.8, .85, 5.1), "flags": (.09, .70, .07)},
 }
-PROFILE_OF_TRACK = ("befolkning", "kognitiv", "kognitiv", "sindslidelse", "sindslidelse")
-# Health and crime by profile: (share with psychiatric stay, mean days, share with psychiatric
-# contacts, mean contacts, physiotherapy, psychotropics, crime)
-HEALTH = {
-    "befolkning": (0.004, 20, 0.02, 5, 0.07, 0.09, 0.04),
-    "kognitiv": (0.05, 15, 0.10, 4, 0.20, 0.30, 0.05),
-    "sindslidelse": (0.30, 23, 0.40, 5, 0.10, 0.70, 0.07),
-}
+PROFILE_OF_TRACK = ("befolkning", "kognitiv", "begge", "sindslidelse", "sindslidelse")
 
 
 def _mortality(age: np.ndarray) -> np.ndarray:
     return np.minimum(0.5, np.exp(-10.2 + 0.094 * age))
 
 
-def _stationary(matrix: np.ndarray) -> np.ndarray:
-    values, vectors = np.linalg.eig(matrix.T)
-    vector = np.real(vectors[:, np.argmin(np.abs(values - 1))])
-    return vector / vector.sum()
+def chain(name: str, case: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(stationary distribution over steps 0-5, yearly transition matrix) of a track's chain."""
+    shares = np.array(STEP_SHARES[name]) * (np.array(CASE_STEP_FACTORS) if case else 1)
+    stationary = np.concatenate([[1 - RECEIVING[name]], RECEIVING[name] * shares / shares.sum()])
+    matrix = np.zeros((6, 6))
+    for (high, low), p in DOWN[name].items():
+        p *= CASE_DOWN_FACTOR if case and high == 2 else 1
+        matrix[high, low] = p
+        matrix[low, high] = stationary[high] * p / stationary[low]
+    assert (matrix.sum(axis=1) < 1).all(), f"chain {name}: moves exceed 1"
+    matrix[np.diag_indices(6)] = 1 - matrix.sum(axis=1)
+    return stationary, matrix
 
 
 def _draw(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
@@ -156,22 +176,23 @@ class Population:
         lower = 0.0
         scale = adult_2022.sum() / ADULTS_PER_YEAR
         for code, name in enumerate(TRACKS[1:], start=1):
-            receiving = 1 - _stationary(TRANSITIONS[name])[0]
+            receiving = RECEIVING[CHAIN_OF_TRACK[name]]
             share = TRACK_TARGET_2022[name] * scale / (receiving * adult_2022.sum())
             track[(u >= lower) & (u < lower + share)] = code
             lower += share
         return track
 
     def _walk_staircase(self, rng: np.random.Generator) -> np.ndarray:
+        """Steps per person and year; a year's move follows the chain of last year's municipality."""
         step = np.zeros(self.present.shape, dtype=np.int8)
+        case = np.isin(self.kom, case_municipalities())
         for code, name in enumerate(TRACKS[1:], start=1):
             members = np.flatnonzero(self.track == code)
-            matrix = TRANSITIONS[name]
-            start = np.tile(_stationary(matrix), (len(members), 1))
-            current = _draw(rng, start)
+            (start, national), (_, recovery) = chain(CHAIN_OF_TRACK[name]), chain(CHAIN_OF_TRACK[name], case=True)
+            current = _draw(rng, np.tile(start, (len(members), 1)))
             for j in range(len(self.years)):
                 if j:
-                    current = _draw(rng, matrix[current])
+                    current = _draw(rng, np.where(case[members, j - 1, None], recovery[current], national[current]))
                 step[members, j] = np.where(self.present[members, j], current, 0)
         return step
 
@@ -214,7 +235,7 @@ def _ydelser(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
 
 def _stamdata(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
     male_share = np.where(np.isin(pop.track, (1, 2)), 0.6, 0.5)
-    childhood = np.select([np.isin(pop.track, (1, 2)), pop.track == 3], [0.25, 0.15], 0.04)
+    childhood = np.select([np.isin(pop.track, (1, 2)), pop.track == 3], [0.25, 0.128], 0.04)
     return pd.DataFrame({
         "pnr": pop.pnr,
         "koen": np.where(rng.random(len(pop.pnr)) < male_share, "M", "K"),
@@ -239,22 +260,37 @@ def _diagnoser(pop: Population, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _forbrug_year(pop: Population, j: int, rng: np.random.Generator, progress) -> pd.DataFrame:
-    """Activities and outcomes of every resident in year j, by profile and age."""
+    """Activities and outcomes of every resident in year j, by activity profile and age."""
     progress(f"forbrug {pop.years[j]}")
     who = np.flatnonzero(pop.present[:, j])
-    age = pop.age(j)[who]
-    profile = np.array(PROFILE_OF_TRACK)[pop.track[who]]
-    band = np.digitize(age, (18, 30, 67))
-    status = np.zeros(len(who), dtype=np.int8)
-    health = np.zeros((len(who), len(HEALTH["befolkning"])))
-    for name, by_band in STATUS_P.items():
-        for b, probabilities in enumerate(by_band):
-            rows = np.flatnonzero((profile == name) & (band == b))
-            cumulative = np.cumsum(probabilities)
-            status[rows] = np.searchsorted(cumulative / cumulative[-1], rng.random(len(rows)), side="right")
-        health[profile == name] = HEALTH[name]
     n = len(who)
+    age = pop.age(j)[who]
+    band = np.digitize(age, (18, 30, 67))
+    profile = np.array(PROFILE_OF_TRACK)[pop.track[who]]
+    in_case = np.isin(pop.kom[who, j], case_municipalities()) & (profile != "befolkning")
+    profile = np.where(in_case, np.char.add(profile.astype(str), "_case"), profile)
+    status = np.zeros(n, dtype=np.int8)
+    hours = np.zeros(n)
+    psych, flags = np.zeros((n, 5)), np.zeros((n, 3))
+    for name, spec in PROFILES.items():
+        rows = profile == name
+        for b, probabilities in enumerate(spec["status"]):
+            chosen = np.flatnonzero(rows & (band == b))
+            cumulative = np.cumsum(probabilities) / np.sum(probabilities)
+            status[chosen] = np.searchsorted(cumulative, rng.random(len(chosen)), side="right")
+        if spec["hours"] is not None:
+            share, mean = spec["hours"]
+            working = np.flatnonzero(rows & (band >= 1) & (band <= 2))
+            hours[working] = np.where(rng.random(len(working)) < share,
+                                      np.round(rng.gamma(2.0, mean / 2.0, len(working))), 0.0)
+        psych[rows], flags[rows] = spec["psych"], spec["flags"]
     s = np.array(codes.STATUSES)[status]
+    by_status = np.select([s == "kontanthjaelp", s == "ledig"],
+                          [np.round(rng.gamma(2.0, 140.0, n)), np.round(rng.gamma(2.0, 75.0, n))], 0.0)
+    target = np.isin(profile, [p for p, spec in PROFILES.items() if spec["hours"] is not None])
+    contact = rng.random(n) < psych[:, 0]
+    admitted = contact & (rng.random(n) < psych[:, 1])
+    outpatient = contact & (~admitted | (rng.random(n) < psych[:, 3]))
 
     def some(share, mean):
         return np.where(rng.random(n) < share, np.round(rng.gamma(2.0, mean / 2.0, n)), 0.0)
@@ -267,20 +303,19 @@ def _forbrug_year(pop: Population, j: int, rng: np.random.Generator, progress) -
         "foertidspension_uger": np.where(s == "foertidspension", 52.0, 0.0),
         "kontanthjaelp_uger": np.where(s == "kontanthjaelp", rng.integers(30, 53, n),
                                        np.where(s == "ledig", rng.integers(0, 10, n), 0)).astype(float),
-        "beskaeftigelsesindsats_timer": np.select(
-            [s == "kontanthjaelp", s == "ledig"], [np.round(rng.gamma(2.0, 125.0, n)), np.round(rng.gamma(2.0, 75.0, n))],
-            0.0),
+        "beskaeftigelsesindsats_timer": np.where(target, hours, by_status),
         "uddannelse_uger": np.where(s == "uddannelse", np.clip(np.round(rng.normal(40, 6, n)), 1, 52), 0.0),
-        "psyk_indlagt_dage": np.where(rng.random(n) < health[:, 0], np.round(rng.gamma(2.0, health[:, 1] / 2.0)), 0.0),
-        "psyk_ambulante_kontakter": np.where(rng.random(n) < health[:, 2],
-                                             np.round(rng.gamma(2.0, health[:, 3] / 2.0)), 0.0),
+        "psyk_indlagt_dage": np.where(admitted, np.maximum(1, np.round(rng.gamma(2.0, psych[:, 2] / 2.0))), 0.0),
+        "psyk_ambulante_kontakter": np.where(outpatient, np.maximum(1, np.round(rng.gamma(2.0, psych[:, 4] / 2.0))),
+                                             0.0),
         "som_indlagt_dage": some(0.08, 4),
         "som_ambulante_kontakter": some(0.35, 3),
-        "fysioterapi": rng.random(n) < health[:, 4],
-        "psykofarmaka": rng.random(n) < health[:, 5],
-        "kriminalitet": rng.random(n) < health[:, 6],
+        "fysioterapi": rng.random(n) < flags[:, 0],
+        "psykofarmaka": rng.random(n) < flags[:, 1],
+        "kriminalitet": rng.random(n) < flags[:, 2],
         "status_uge48": s,
     })
+
 
 def _write_parquet(frames, path: Path) -> None:
     writer = None

@@ -16,6 +16,10 @@ def members(extract: Extract) -> pd.DataFrame:
     A member is an adult resident (bopael, alder >= 18) with one of the five target services
     given because of a cognitive disability or a mental illness that year.
     """
+    return extract.memo("members", lambda: _members(extract))
+
+
+def _members(extract: Extract) -> pd.DataFrame:
     services = extract.ydelser
     qualifying = services[services["ydelse"].isin(TARGET_SERVICES) & services["maalgruppe"].isin(TARGET_REASONS)]
     flags = pd.DataFrame({"pnr": qualifying["pnr"], "aar": qualifying["aar"]})
@@ -46,4 +50,4 @@ def _size_constraints(table: pd.DataFrame, params: Params) -> list:
             + remainders(table, ["aar", "gruppe"], "omraade", nesting(params)))
 
 
-SIZE_RULES = Rules(count="antal", constraints=_size_constraints)
+SIZE_RULES = Rules(("antal",), constraints=_size_constraints)

@@ -1,0 +1,143 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Målgruppens ydelser og aktiviteter
+#
+# Kapitlet beskriver, hvilke andre ydelser og aktiviteter en gennemsnitlig borger i
+# målgruppen har i løbet af året, sammenlignet med alle voksne, og hvad det koster det
+# offentlige. Til sidst sammenlignes casekommunerne med hele landet.
+
+# %% tags=["parameters"]
+tabeller = "../tables"
+kommune = None
+kommunenavn = None
+aar = 2022
+min_celle = 5
+syntetisk = True
+
+# %%
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from analysis import book
+from analysis.registry import read_table
+
+book.setup()
+book.banner(syntetisk)
+omraader = book.area_names(kommune, kommunenavn)
+profil = read_table(tabeller, "forbrug_gennemsnit")
+udgifter = read_table(tabeller, "udgifter_hovedomraade")
+
+
+def maal(omraade, gruppe, indikator):
+    return book.value(profil, "vaerdi", omraade=omraade, gruppe=gruppe, maal=indikator)
+
+
+for gruppe in ("kognitiv", "sindslidelse", "befolkningen"):
+    for indikator, navn in (("beskaeftigelse_uger", "besk"), ("foertidspension_uger", "ftp"),
+                            ("beskaeftigelsesindsats_timer", "indsats"), ("sel103_104", "sel103"),
+                            ("botilbud", "botilbud"), ("foranstaltning_barndom", "barndom")):
+        book.glue_tal(f"ak_{navn}_{gruppe}", maal("landsplan", gruppe, indikator))
+        book.glue_tal(f"ak_{navn}_{gruppe}_case", maal("casekommuner", gruppe, indikator))
+
+# %% [markdown]
+# ## Ydelser ud over de fem
+#
+# Borgere med et kognitivt handicap bor oftere på et botilbud end borgere med en
+# sindslidelse ({glue:md}`ak_botilbud_kognitiv` mod {glue:md}`ak_botilbud_sindslidelse` pct.), og
+# {glue:md}`ak_sel103_kognitiv` pct. af dem går i beskyttet beskæftigelse eller et aktivitets-
+# og samværstilbud, mod {glue:md}`ak_sel103_befolkningen` pct. af alle voksne.
+
+# %%
+ydelser = ["sel85", "abl105_sel85", "sel107", "sel108", "sel103_104", "sel95_96", "sel97"]
+valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(ydelser)]
+valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
+                     maal=book.wrap(valgt["maal"].map(book.SERVICE_NAMES), 40))
+figur, akse = plt.subplots(figsize=(8, 4.6))
+sns.barplot(data=valgt.dropna(subset=["vaerdi"]), y="maal", x="vaerdi", hue="gruppe", ax=akse,
+            hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
+akse.set(xlabel="Andel, der modtager ydelsen (pct.), landsplan", ylabel="")
+akse.legend(title="")
+book.mark_figure(figur, syntetisk)
+plt.show()
+
+# %% [markdown]
+# ## Beskæftigelse, forsørgelse og sundhed
+#
+# Meget få i målgruppen er i arbejde: en borger med et kognitivt handicap har i gennemsnit
+# {glue:md}`ak_besk_kognitiv` uger i beskæftigelse om året og en borger med en sindslidelse
+# {glue:md}`ak_besk_sindslidelse` uger, mod {glue:md}`ak_besk_befolkningen` uger for alle
+# voksne. Til gengæld er de i gennemsnit {glue:md}`ak_ftp_kognitiv` og
+# {glue:md}`ak_ftp_sindslidelse` uger på førtidspension, og de deltager i langt flere timer
+# med beskæftigelsesrettede indsatser ({glue:md}`ak_indsats_kognitiv` og
+# {glue:md}`ak_indsats_sindslidelse` timer mod {glue:md}`ak_indsats_befolkningen` for alle voksne).
+
+# %%
+aktiviteter = ["beskaeftigelse_uger", "foertidspension_uger", "kontanthjaelp_uger", "beskaeftigelsesindsats_timer",
+               "psyk_indlagt_dage", "psyk_kontakt", "fysioterapi", "kriminalitet"]
+valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(aktiviteter)]
+valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
+                     maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
+                                    + ")"))
+figur = sns.catplot(data=valgt.dropna(subset=["vaerdi"]), x="gruppe", y="vaerdi", col="maal", col_wrap=4,
+                    kind="bar", sharey=False, height=2.6, aspect=1.0,
+                    order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
+figur.set_titles("{col_name}", size=8).set_axis_labels("", "")
+for akse in figur.axes:
+    akse.tick_params(axis="x", labelrotation=30, labelsize=7)
+book.mark_figure(figur.figure, syntetisk)
+plt.show()
+book.suppression_note(profil, "vaerdi", min_celle)
+
+# %% [markdown]
+# ## Offentlige udgifter pr. borger
+#
+# Figuren viser de samlede offentlige udgifter pr. borger fordelt på hovedområder, beregnet
+# med prisfilen. For målgruppen dominerer botilbud og indkomstoverførsler.
+
+# %%
+valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
+valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES), tkr=valgt["kr_pr_person"] / 1000)
+figur, akse = plt.subplots(figsize=(8, 3.8))
+sns.barplot(data=valgt.dropna(subset=["tkr"]), y="hovedomraade", x="tkr", hue="gruppe", ax=akse)
+akse.set(xlabel="1.000 kr. pr. person pr. år, landsplan", ylabel="")
+akse.legend(title="")
+book.mark_figure(figur, syntetisk)
+plt.show()
+
+# %% [markdown]
+# ## Casekommunerne sammenlignet med hele landet
+#
+# I casekommunerne, der har lagt deres indsats om mod recovery og rehabilitering, deltager
+# borgerne i målgruppen i flere timer med beskæftigelsesrettede indsatser end på landsplan:
+# {glue:md}`ak_indsats_kognitiv_case` mod {glue:md}`ak_indsats_kognitiv` timer for borgere
+# med et kognitivt handicap og {glue:md}`ak_indsats_sindslidelse_case` mod
+# {glue:md}`ak_indsats_sindslidelse` timer for borgere med en sindslidelse. Færre uger går
+# på førtidspension. Andelen, der har haft foranstaltninger i barndommen, er
+# {glue:md}`ak_barndom_kognitiv_case` pct. (kognitivt handicap) og
+# {glue:md}`ak_barndom_sindslidelse_case` pct. (sindslidelse) i casekommunerne mod
+# {glue:md}`ak_barndom_kognitiv` og {glue:md}`ak_barndom_sindslidelse` pct. på landsplan.
+
+# %%
+sammenlign = ["beskaeftigelse_uger", "beskaeftigelsesindsats_timer", "foertidspension_uger", "psyk_indlagt_dage",
+              "psyk_ambulante_kontakter", "psyk_kontakt"]
+valgt = profil[profil["maal"].isin(sammenlign) & profil["gruppe"].isin(["kognitiv", "sindslidelse"])]
+valgt = valgt.assign(omraade=valgt["omraade"].map(omraader), gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
+                     maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
+                                    + ")"))
+figur = sns.catplot(data=valgt.dropna(subset=["vaerdi"]), x="gruppe", y="vaerdi", hue="omraade", col="maal",
+                    col_wrap=3, kind="bar", sharey=False, height=2.6, aspect=1.2)
+figur.set_titles("{col_name}", size=8).set_axis_labels("", "")
+figur.legend.set_title("")
+book.mark_figure(figur.figure, syntetisk)
+plt.show()

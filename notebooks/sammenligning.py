@@ -1,0 +1,62 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Sammenligning med den publicerede rapport
+#
+# Bilaget stiller hvert tal, som rapporten offentliggør, op over for det tal, denne
+# publikation beregner. Afvigelsen er den relative forskel i procent, og tolerancen er den
+# afvigelse, der accepteres — bredere, hvor rapportens tal er aflæst af en figur. Tal, der
+# hører til kapitler, som endnu ikke er med i denne version, står som «ikke beregnet».
+# På syntetiske data viser bilaget, hvor godt det syntetiske register er kalibreret; på
+# rigtige registerdata viser det, om genberegningen rammer rapporten.
+
+# %% tags=["parameters"]
+tabeller = "../tables"
+kommune = None
+kommunenavn = None
+aar = 2022
+min_celle = 5
+syntetisk = True
+
+# %%
+from analysis import book
+from analysis.registry import read_table
+
+book.setup()
+book.banner(syntetisk)
+sammenligning = read_table(tabeller, "sammenligning")
+status = sammenligning["inden_for_tolerance"].value_counts()
+book.glue_tal("sm_ja", status.get("ja", 0))
+book.glue_tal("sm_nej", status.get("nej", 0))
+book.glue_tal("sm_ikke", status.get("ikke beregnet", 0))
+book.glue_tal("sm_alle", len(sammenligning))
+
+# %% [markdown]
+# Af rapportens {glue:md}`sm_alle` tal ligger {glue:md}`sm_ja` inden for tolerancen og
+# {glue:md}`sm_nej` uden for; {glue:md}`sm_ikke` er endnu ikke beregnet.
+
+# %%
+decimaler = sammenligning["enhed"].map(lambda enhed: 0 if enhed in ("personer", "kr_pr_borger") else 1)
+grupper = sammenligning["gruppe"].map(book.GROUP_NAMES).fillna(sammenligning["gruppe"])
+vist = sammenligning.assign(
+    figur=sammenligning["figur"].astype("string"),
+    maal=sammenligning["maal"] + " — " + grupper.str.lower() + ", " + sammenligning["omraade"].map(book.AREA_NAMES).str.lower(),
+    rapport=[book.tal(v, d) for v, d in zip(sammenligning["publiceret"], decimaler)],
+    beregnet=[book.tal(v, d) for v, d in zip(sammenligning["beregnet"], decimaler)],
+    afvigelse=[book.tal(v, 1) for v in sammenligning["afvigelse_pct"]],
+    tolerance=[book.tal(v, 0) for v in sammenligning["tolerance_pct"]],
+    status=sammenligning["inden_for_tolerance"].map({"ja": "ja", "nej": "nej", "ikke beregnet": "–",
+                                                      "ingen tolerance": "–"}))
+book.show_table(vist, {"figur": "Figur", "maal": "Mål", "rapport": "Rapport", "beregnet": "Beregnet",
+                       "afvigelse": "Afvigelse, pct.", "tolerance": "Tolerance, pct.", "status": "Inden for"},
+                right=("rapport", "beregnet", "afvigelse", "tolerance"))

@@ -1,0 +1,95 @@
+"""The comparison appendix: every published figure of the report next to its regenerated value."""
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .params import Params
+from .reference import published_figures
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a published figure's regenerated value is: table, column and filters.
+
+    The published row's omraade (and gruppe, where the table has one) are added to the filters.
+    """
+    table: str
+    column: str
+    filters: dict = field(default_factory=dict)
+
+
+def _activity(maal: str, **filters) -> Source:
+    return Source("forbrug_gennemsnit", "vaerdi", {"maal": maal, **filters})
+
+
+ACTIVITIES = {"sel103_104": "sel103_104", "sel85": "sel85", "abl105": "abl105_sel85", "sel107": "sel107",
+              "sel95_96": "sel95_96", "sel97": "sel97", "beskaeftigelse": "beskaeftigelse_uger",
+              "besk_indsats": "beskaeftigelsesindsats_timer", "foertidspension": "foertidspension_uger",
+              "fysioterapi": "fysioterapi", "kriminalitet": "kriminalitet"}
+CASE_ACTIVITIES = {"besk": "beskaeftigelse_uger", "besk_indsats": "beskaeftigelsesindsats_timer",
+                   "ftp": "foertidspension_uger"}
+SERVICES = {"sel85": "sel85", "abl105": "abl105_sel85", "sel107": "sel107", "sel82": "sel82", "sel108": "sel108"}
+
+SOURCES = {
+    **{f"mg_{g}": Source("maalgruppe", "antal") for g in ("i_alt", "kognitiv", "sindslidelse")},
+    "mg_andel_modtagere": Source("maalgruppe_andel", "andel", {"ydelse": "alle_fem"}),
+    "mg_andel_botilbud": Source("maalgruppe_andel", "andel", {"ydelse": "botilbud"}),
+    **{f"fig2_{d}": Source("diagnoser", "andel", {"diagnosegruppe": d})
+       for d in ("autisme", "hjerneskade", "adhd", "udviklingshaemning")},
+    "fig3_svaer": Source("diagnoser", "andel", {"diagnosegruppe": "svaer_psykisk"}),
+    "fig3_moderat": Source("diagnoser", "andel", {"diagnosegruppe": "moderat_psykisk"}),
+    **{f"fig4_{k}": Source("ydelser_fordeling", "andel_personer", {"ydelse": s}) for k, s in SERVICES.items()},
+    **{f"fig5_{k}": Source("ydelser_fordeling", "andel_udgifter", {"ydelse": s}) for k, s in SERVICES.items()},
+    "udg_botilbud_andel": Source("udgifter_botilbud", "andel_udgifter"),
+    "botilbud_kognitiv": _activity("botilbud"), "botilbud_sindslidelse": _activity("botilbud"),
+    **{f"barndom_{g}{c}": _activity("foranstaltning_barndom")
+       for g in ("kognitiv", "sindslidelse") for c in ("", "_case")},
+    **{f"fig{n}_{k}": _activity(m) for n in (6, 7) for k, m in ACTIVITIES.items()},
+    **{f"befolkning_{k}": _activity(ACTIVITIES[k])
+       for k in ("beskaeftigelse", "besk_indsats", "foertidspension", "fysioterapi", "kriminalitet")},
+    "fig9_udgaaende": Source("maalgruppe_andel", "andel", {"ydelse": "sel85"}),
+    "fig9_forebyggende": Source("maalgruppe_andel", "andel", {"ydelse": "sel82"}),
+    **{f"fig{n}_{k}_case": _activity(m) for n in (13, 14) for k, m in CASE_ACTIVITIES.items()},
+    "fig14_psyk_indlagt_case": _activity("psyk_indlagt_dage"), "fig14_psyk_indlagt_land": _activity("psyk_indlagt_dage"),
+    "fig14_psyk_amb_case": _activity("psyk_ambulante_kontakter"),
+    "fig14_psyk_kontakt_case": _activity("psyk_kontakt"), "fig14_psyk_kontakt_land": _activity("psyk_kontakt"),
+}
+
+
+def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataFrame], params: Params):
+    """The regenerated value of one published figure; None where it is not (yet) computed or is suppressed."""
+    table = frames.get(source.table)
+    if table is None:
+        return None
+    filters = {"omraade": published["omraade"], **source.filters}
+    if "gruppe" in table:
+        filters.setdefault("gruppe", published["gruppe"])
+    if "aar" in table:
+        filters["aar"] = params.aar
+    rows = table
+    for column, value in filters.items():
+        rows = rows[rows[column] == value]
+    if len(rows) != 1 or pd.isna(rows[source.column].iloc[0]):
+        return None
+    return float(rows[source.column].iloc[0])
+
+
+def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """sammenligning: published value, regenerated value, relative deviation and tolerance check."""
+    rows = []
+    for published in published_figures().itertuples(index=False):
+        row = pd.Series(published._asdict())
+        source = SOURCES.get(published.id)
+        value = regenerated(source, row, frames, params) if source else None
+        deviation = None if value is None or not published.vaerdi else round(100 * (value / published.vaerdi - 1), 1)
+        tolerance = None if pd.isna(published.tolerance_rel) else round(100 * published.tolerance_rel, 1)
+        if value is None:
+            status = "ikke beregnet"
+        elif tolerance is None:
+            status = "ingen tolerance"
+        else:
+            status = "ja" if abs(deviation) <= tolerance else "nej"
+        rows.append((published.id, published.figur, published.omraade, published.gruppe, published.maal,
+                     published.enhed, published.vaerdi, value, deviation, tolerance, status))
+    return pd.DataFrame(rows, columns=["id", "figur", "omraade", "gruppe", "maal", "enhed", "publiceret",
+                                       "beregnet", "afvigelse_pct", "tolerance_pct", "inden_for_tolerance"])
