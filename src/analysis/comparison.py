@@ -44,7 +44,7 @@ SOURCES = {
     "botilbud_kognitiv": _activity("botilbud"), "botilbud_sindslidelse": _activity("botilbud"),
     **{f"barndom_{g}{c}": _activity("foranstaltning_barndom")
        for g in ("kognitiv", "sindslidelse") for c in ("", "_case")},
-    **{f"fig{n}_{k}": _activity(m) for n in (6, 7) for k, m in ACTIVITIES.items()},
+    **{f"fig{n}_{k}": _activity(m) for n in (6, 7) for k, m in ACTIVITIES.items() if (n, k) != (6, "sel97")},
     **{f"befolkning_{k}": _activity(ACTIVITIES[k])
        for k in ("beskaeftigelse", "besk_indsats", "foertidspension", "fysioterapi", "kriminalitet")},
     "fig9_udgaaende": Source("maalgruppe_andel", "andel", {"ydelse": "sel85"}),

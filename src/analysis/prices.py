@@ -29,7 +29,7 @@ def load_prices(path: Path | str) -> pd.DataFrame:
         raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}")
 
     def fail(column: str, rule: str, bad: pd.Series) -> None:
-        rows = [int(i) + 1 for i in prices.index[bad.to_numpy()][:5]]
+        rows = [int(i) + 1 for i in prices.index[np.asarray(bad)][:5]]
         raise ContractError(f"{path.name}, column '{column}': {rule} — row(s) {rows}")
 
     unknown = ~prices["post"].isin(list(UNITS))
