@@ -103,7 +103,7 @@ book.suppression_note(profil, "vaerdi", min_celle)
 # ## Offentlige udgifter pr. borger
 #
 # Figuren viser de samlede offentlige udgifter pr. borger fordelt på hovedområder, beregnet
-# med prisfilen. For målgruppen dominerer botilbud og indkomstoverførsler.
+# med prisfilen for målgruppen og for alle voksne.
 
 # %%
 valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
@@ -118,12 +118,13 @@ plt.show()
 # %% [markdown]
 # ## Casekommunerne sammenlignet med hele landet
 #
-# I casekommunerne, der har lagt deres indsats om mod recovery og rehabilitering, deltager
-# borgerne i målgruppen i flere timer med beskæftigelsesrettede indsatser end på landsplan:
+# Casekommunerne har lagt deres indsats om mod recovery og rehabilitering. Borgerne i
+# målgruppen deltager her i gennemsnit i følgende antal timer med beskæftigelsesrettede
+# indsatser, sammenlignet med landsplan:
 # {glue:md}`ak_indsats_kognitiv_case` mod {glue:md}`ak_indsats_kognitiv` timer for borgere
 # med et kognitivt handicap og {glue:md}`ak_indsats_sindslidelse_case` mod
-# {glue:md}`ak_indsats_sindslidelse` timer for borgere med en sindslidelse. Færre uger går
-# på førtidspension. Andelen, der har haft foranstaltninger i barndommen, er
+# {glue:md}`ak_indsats_sindslidelse` timer for borgere med en sindslidelse. Figuren viser
+# også beskæftigelse, førtidspension og kontakt med psykiatrien. Andelen, der har haft foranstaltninger i barndommen, er
 # {glue:md}`ak_barndom_kognitiv_case` pct. (kognitivt handicap) og
 # {glue:md}`ak_barndom_sindslidelse_case` pct. (sindslidelse) i casekommunerne mod
 # {glue:md}`ak_barndom_kognitiv` og {glue:md}`ak_barndom_sindslidelse` pct. på landsplan.

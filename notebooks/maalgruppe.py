@@ -68,10 +68,11 @@ book.glue_tal("mg_andel_sel82", book.value(andele, "andel", omraade="landsplan",
 
 # %%
 navne = {g: book.GROUP_NAMES[g] for g in ("i_alt", "kognitiv", "sindslidelse")}
-vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgruppe["omraade"].map(omraader))
-tabel = vist.pivot_table(index=["omraade", "aar"], columns="gruppe", values="antal", aggfunc="first", sort=False,
+vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgruppe["omraade"].map(omraader),
+                         aar_tekst=maalgruppe["aar"].astype("string"))
+tabel = vist.pivot_table(index=["omraade", "aar_tekst"], columns="gruppe", values="antal", aggfunc="first", sort=False,
                          dropna=False).reset_index()
-book.show_table(tabel, {"omraade": "Område", "aar": "År", **{v: v for v in navne.values()}})
+book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v in navne.values()}})
 book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %%
@@ -129,9 +130,10 @@ lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer
 lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
                    maal=lang["maal"].map({"andel_personer": "Andel af målgruppen",
                                           "andel_udgifter": "Andel af kommunens udgifter"}))
-figur = sns.catplot(data=lang.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", col="maal",
-                    kind="bar", height=3.4, aspect=1.1)
-figur.set_axis_labels("Pct.", "").set_titles("{col_name}")
+figur = sns.catplot(data=lang.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", row="maal",
+                    row_order=["Andel af målgruppen", "Andel af kommunens udgifter"], kind="bar", height=2.4,
+                    aspect=2.6)
+figur.set_titles("{row_name} (pct.)").set_axis_labels("", "")
 figur.legend.set_title("")
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
@@ -149,7 +151,7 @@ vist = andele.assign(omraade=andele["omraade"].map(omraader), ydelse=andele["yde
 figur, akse = plt.subplots(figsize=(8, 3.8))
 sns.barplot(data=vist.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", ax=akse)
 akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="", xlim=(0, 100))
-akse.legend(title="")
+sns.move_legend(akse, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, title="", frameon=False)
 book.mark_figure(figur, syntetisk)
 plt.show()
 book.suppression_note(andele, "andel", min_celle)

@@ -59,4 +59,4 @@ vist = sammenligning.assign(
                                                       "ingen tolerance": "–"}))
 book.show_table(vist, {"figur": "Figur", "maal": "Mål", "rapport": "Rapport", "beregnet": "Beregnet",
                        "afvigelse": "Afvigelse, pct.", "tolerance": "Tolerance, pct.", "status": "Inden for"},
-                right=("rapport", "beregnet", "afvigelse", "tolerance"))
+                widths=(6, 46, 10, 10, 10, 10, 8))

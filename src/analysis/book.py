@@ -4,6 +4,7 @@ Notebooks only read disclosed tables (registry.read_table) and present them; eve
 comes from a table function in this package.
 """
 import math
+import numbers
 import os
 import textwrap
 
@@ -115,17 +116,30 @@ def glue_tal(name: str, value, decimals: int = 0) -> None:
     glue_text(name, tal(value, decimals))
 
 
-def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0, right: tuple[str, ...] = ()) -> None:
-    """Display a table as Markdown (renders in HTML and PDF); numbers Danish, suppressed as '..'.
+def _cell(value, decimals: int) -> str:
+    if value is pd.NA or value is None or (isinstance(value, numbers.Number) and not isinstance(value, bool)):
+        return tal(value, decimals)
+    return str(value)
 
-    Numeric columns, and the columns named in `right` (numbers already formatted), are right-aligned.
+
+def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0, right: tuple[str, ...] = (),
+               widths: tuple[int, ...] | None = None) -> None:
+    """Display a table (renders in HTML and PDF); numbers Danish, suppressed as '..'.
+
+    Numeric columns, and the columns named in `right` (numbers already formatted), are
+    right-aligned. Long tables with long texts give `widths` (relative column widths): the
+    PDF then wraps their text instead of running off the page.
     """
     shown = frame[list(headers)]
+    rows = [[_cell(v, decimals) for v in row] for row in shown.itertuples(index=False)]
+    if widths:
+        items = ["* - " + "\n  - ".join(cells) for cells in [list(headers.values()), *rows]]
+        display(Markdown(f":::{{list-table}}\n:header-rows: 1\n:widths: {' '.join(map(str, widths))}\n\n"
+                         + "\n".join(items) + "\n:::"))
+        return
     aligned = ["---:" if pd.api.types.is_numeric_dtype(shown[c]) or c in right else ":---" for c in headers]
     lines = ["| " + " | ".join(headers.values()) + " |", "|" + "|".join(aligned) + "|"]
-    for row in shown.itertuples(index=False):
-        cells = [tal(v, decimals) if isinstance(v, (int, float)) or v is pd.NA else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     display(Markdown("\n".join(lines)))
 
 
