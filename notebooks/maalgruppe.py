@@ -25,6 +25,7 @@ tabeller = "../tables"
 kommune = None
 kommunenavn = None
 aar = 2022
+trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
 

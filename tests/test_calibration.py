@@ -2,6 +2,12 @@
 
 Run at full national scale: case-municipality figures rest on a few thousand persons and
 are not stable on a sample.
+
+One pair cannot be met together with the others: with adults as the denominator
+(METHODS.md §1), figure 10's 18 recipients of preventive services (§ 82) per 10,000 imply
+about 8,500 recipients, while figure 4 (9 % of 72,000 members) and figure 9 (members are
+52 % of recipients) imply about 12,500. The generator follows figures 4 and 9; the book's
+comparison appendix shows the deviation.
 """
 import pytest
 
@@ -21,11 +27,19 @@ def comparison(tmp_path_factory):
     return tables.frames["sammenligning"]
 
 
-def test_target_group_chapter_figures_are_within_tolerance(comparison):
+INCONSISTENT = {"fig10_sel82_land", "fig10_sel82_case"}
+
+
+def test_published_figures_are_within_tolerance(comparison):
     computed = comparison[comparison["inden_for_tolerance"].isin(["ja", "nej"])]
-    assert len(computed) >= 66
-    outside = computed[computed["inden_for_tolerance"] == "nej"]
+    assert len(computed) >= 74
+    outside = computed[(computed["inden_for_tolerance"] == "nej") & ~computed["id"].isin(INCONSISTENT)]
     assert outside.empty, outside[["id", "publiceret", "beregnet", "afvigelse_pct", "tolerance_pct"]].to_string()
+
+
+def test_the_inconsistent_pair_deviates_in_the_expected_direction(comparison):
+    rows = comparison.set_index("id").loc[sorted(INCONSISTENT)]
+    assert (rows["afvigelse_pct"] > 0).all() and (rows["afvigelse_pct"] < 50).all()
 
 
 def test_size_of_the_target_group(comparison):

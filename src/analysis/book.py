@@ -122,16 +122,18 @@ def _cell(value, decimals: int) -> str:
     return str(value)
 
 
-def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int = 0, right: tuple[str, ...] = (),
-               widths: tuple[int, ...] | None = None) -> None:
+def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dict[str, int] = 0,
+               right: tuple[str, ...] = (), widths: tuple[int, ...] | None = None) -> None:
     """Display a table (renders in HTML and PDF); numbers Danish, suppressed as '..'.
 
-    Numeric columns, and the columns named in `right` (numbers already formatted), are
-    right-aligned. Long tables with long texts give `widths` (relative column widths): the
-    PDF then wraps their text instead of running off the page.
+    `decimals` is one number for all columns or one per column (others: none). Numeric
+    columns, and the columns named in `right` (numbers already formatted), are right-aligned.
+    Long tables with long texts give `widths` (relative column widths): the PDF then wraps
+    their text instead of running off the page.
     """
     shown = frame[list(headers)]
-    rows = [[_cell(v, decimals) for v in row] for row in shown.itertuples(index=False)]
+    places = [decimals.get(c, 0) if isinstance(decimals, dict) else decimals for c in headers]
+    rows = [[_cell(v, d) for v, d in zip(row, places)] for row in shown.itertuples(index=False)]
     if widths:
         items = ["* - " + "\n  - ".join(cells) for cells in [list(headers.values()), *rows]]
         display(Markdown(f":::{{list-table}}\n:header-rows: 1\n:widths: {' '.join(map(str, widths))}\n\n"

@@ -117,7 +117,7 @@ def notebook_sources() -> list[Path]:
 def notebook_parameters(params: Params, synthetic: bool) -> dict:
     name = municipality_name(params.kommune) if params.kommune is not None else None
     return {"tabeller": "../tables", "kommune": params.kommune, "kommunenavn": name, "aar": params.aar,
-            "min_celle": params.min_celle, "syntetisk": synthetic}
+            "trappe_basisaar": params.trappe_basisaar, "min_celle": params.min_celle, "syntetisk": synthetic}
 
 
 def execute_notebooks(stage: Path, params: Params, synthetic: bool, progress: Progress) -> None:

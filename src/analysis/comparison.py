@@ -12,6 +12,7 @@ class Source:
     """Where a published figure's regenerated value is: table, column and filters.
 
     The published row's omraade (and gruppe, where the table has one) are added to the filters.
+    A tuple of values selects several rows, whose values are added up.
     """
     table: str
     column: str
@@ -53,6 +54,12 @@ SOURCES = {
     "fig14_psyk_indlagt_case": _activity("psyk_indlagt_dage"), "fig14_psyk_indlagt_land": _activity("psyk_indlagt_dage"),
     "fig14_psyk_amb_case": _activity("psyk_ambulante_kontakter"),
     "fig14_psyk_kontakt_case": _activity("psyk_kontakt"), "fig14_psyk_kontakt_land": _activity("psyk_kontakt"),
+    **{f"fig10_{s}_{a}": Source("trappe_pr_10000", "pr_10000", {"ydelse": s})
+       for s in ("sel82", "sel108") for a in ("case", "land")},
+    **{f"fig{n}_ned_{a}": Source("trappe_bevaegelser", "andel", {"bevaegelse": ("ingen", "lavere")})
+       for n, a in ((11, "case"), (12, "land"))},
+    **{f"fig{n}_op_{a}": Source("trappe_bevaegelser", "andel", {"bevaegelse": "hoejere"})
+       for n, a in ((11, "case"), (12, "land"))},
 }
 
 
@@ -68,10 +75,11 @@ def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataF
         filters["aar"] = params.aar
     rows = table
     for column, value in filters.items():
-        rows = rows[rows[column] == value]
-    if len(rows) != 1 or pd.isna(rows[source.column].iloc[0]):
+        rows = rows[rows[column].isin(value if isinstance(value, tuple) else (value,))]
+    expected = len(next((v for v in source.filters.values() if isinstance(v, tuple)), (None,)))
+    if len(rows) != expected or rows[source.column].isna().any():
         return None
-    return float(rows[source.column].iloc[0])
+    return round(float(rows[source.column].sum()), 4)
 
 
 def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 from .contract import Extract
 from .disclosure import Rules, suppress
 from .params import Params
-from . import profile
+from . import profile, staircase
 from .comparison import compare
 from .targetgroup import SIZE_RULES, size_by_year
 
@@ -37,6 +37,14 @@ TABLES = {definition.id: definition for definition in (
                     "Public cost per person by main area (figure 8)"),
     TableDefinition("maalgruppe_andel", profile.recipient_shares, profile.RECIPIENT_RULES,
                     "Members as a share of all adult recipients per service (figure 9)"),
+    TableDefinition("trappe_bevaegelser", staircase.movements, staircase.MOVEMENT_RULES,
+                    "Movements from the § 85 step in the base year to two years on (figures 11-12)"),
+    TableDefinition("trappe_overgange", staircase.transitions, staircase.TRANSITION_RULES,
+                    "Step-to-step transitions over two years with 95 % Wilson intervals"),
+    TableDefinition("trappe_test", staircase.difference_tests, staircase.TEST_RULES,
+                    "Moving down and up: each area against the rest of the country (z-test)"),
+    TableDefinition("trappe_pr_10000", staircase.rates_per_10000, staircase.RATE_RULES,
+                    "Adult recipients of each staircase service per 10,000 adults (figure 10)"),
 )}
 
 

@@ -44,16 +44,16 @@ TRACK_TARGET_2022 = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_500,
 STEP_SHARES = {
     "kognitiv": (0.08, 0.485, 0.105, 0.25, 0.08),
     "sindslidelse": (0.075, 0.695, 0.115, 0.065, 0.05),
-    "andet": (0.45, 0.35, 0.06, 0.08, 0.06),
+    "andet": (0.40, 0.33, 0.06, 0.06, 0.15),
 }
 RECEIVING = {"kognitiv": 0.75, "sindslidelse": 0.6, "andet": 0.5}
-_DOWN_STABLE = {(1, 0): .15, (2, 0): .09, (2, 1): .04, (3, 0): .05, (3, 1): .02, (3, 2): .10, (4, 0): .01,
-                (4, 2): .03, (4, 3): .01, (5, 0): .005, (5, 2): .005, (5, 4): .02}
-_DOWN_FLUID = {(1, 0): .25, (2, 0): .13, (2, 1): .05, (3, 0): .10, (3, 1): .03, (3, 2): .20, (4, 0): .03,
-               (4, 2): .06, (4, 3): .02, (5, 0): .01, (5, 2): .02, (5, 4): .03}
+_DOWN_STABLE = {(1, 0): .15, (2, 0): .09, (2, 1): .04, (3, 0): .07, (3, 1): .02, (3, 2): .06, (4, 0): .01,
+                (4, 2): .02, (4, 3): .01, (5, 0): .005, (5, 2): .004, (5, 4): .02}
+_DOWN_FLUID = {(1, 0): .25, (2, 0): .13, (2, 1): .05, (3, 0): .14, (3, 1): .03, (3, 2): .12, (4, 0): .04,
+               (4, 2): .04, (4, 3): .02, (5, 0): .01, (5, 2): .015, (5, 4): .03}
 DOWN = {"kognitiv": _DOWN_STABLE, "sindslidelse": _DOWN_FLUID, "andet": _DOWN_FLUID}
-CASE_STEP_FACTORS = (1.4, 1.0, 1.0, 1.0, 0.75)  # case municipalities: step shares times these
-CASE_DOWN_FACTOR = 1.15  # and moves down from step 2 this much more often
+CASE_STEP_FACTORS = (1.4, 1.0, 1.0, 1.0, 0.7)  # case municipalities: step shares times these
+CASE_DOWN_FACTOR = 1.25  # and moves down from step 2 this much more often
 CHAIN_OF_TRACK = {"kognitiv": "kognitiv", "begge": "kognitiv", "sindslidelse": "sindslidelse", "andet": "andet"}
 
 # Share of track members with an extra, non-staircase service in a year with any service.
@@ -188,8 +188,9 @@ class Population:
         case = np.isin(self.kom, case_municipalities())
         for code, name in enumerate(TRACKS[1:], start=1):
             members = np.flatnonzero(self.track == code)
-            (start, national), (_, recovery) = chain(CHAIN_OF_TRACK[name]), chain(CHAIN_OF_TRACK[name], case=True)
-            current = _draw(rng, np.tile(start, (len(members), 1)))
+            (start, national), (case_start, recovery) = (chain(CHAIN_OF_TRACK[name]),
+                                                          chain(CHAIN_OF_TRACK[name], case=True))
+            current = _draw(rng, np.where(case[members, 0, None], case_start, start))
             for j in range(len(self.years)):
                 if j:
                     current = _draw(rng, np.where(case[members, j - 1, None], recovery[current], national[current]))

@@ -1,0 +1,150 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Bevægelser på indsatstrappen
+#
+# Indsatstrappen ordner de fem ydelser efter, hvor indgribende de er — fra ingen indsats
+# nederst over forebyggende indsatser, socialpædagogisk støtte i eget hjem og midlertidigt
+# botilbud til botilbudslignende tilbud og længerevarende botilbud øverst. En borgers trin i
+# et år er det højeste trin blandt de ydelser, borgeren modtager det år.
+#
+# Rækkefølgen af trinnene er en **antagelse**: rapportens figur kunne ikke efterprøves, og
+# trappen er derfor en datafil, som en kommune kan erstatte med sin egen (parameteren
+# `indsatstrappe`).
+
+# %% tags=["parameters"]
+tabeller = "../tables"
+kommune = None
+kommunenavn = None
+aar = 2022
+trappe_basisaar = 2020
+min_celle = 5
+syntetisk = True
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from analysis import book
+from analysis.registry import read_table
+
+book.setup()
+book.banner(syntetisk)
+omraader = book.area_names(kommune, kommunenavn)
+bevaegelser = read_table(tabeller, "trappe_bevaegelser")
+overgange = read_table(tabeller, "trappe_overgange")
+test = read_table(tabeller, "trappe_test")
+rater = read_table(tabeller, "trappe_pr_10000")
+
+book.glue_text("tr_basis", str(trappe_basisaar))
+book.glue_text("tr_slut", str(trappe_basisaar + 2))
+for omraade in ("landsplan", "casekommuner"):
+    ned = [book.value(bevaegelser, "andel", omraade=omraade, bevaegelse=b) for b in ("ingen", "lavere")]
+    book.glue_tal(f"tr_ned_{omraade}", sum(ned), 1)
+    book.glue_tal(f"tr_op_{omraade}", book.value(bevaegelser, "andel", omraade=omraade, bevaegelse="hoejere"), 1)
+    book.glue_tal(f"tr_udgaaet_{omraade}", book.value(bevaegelser, "antal", omraade=omraade, bevaegelse="udgaaet"))
+book.glue_tal("tr_p_ned", book.value(test, "p_vaerdi", omraade="casekommuner", bevaegelse="ned"), 3)
+book.glue_tal("tr_p_op", book.value(test, "p_vaerdi", omraade="casekommuner", bevaegelse="op"), 3)
+
+# %% [markdown]
+# ## Forebyggende indsatser og længerevarende botilbud
+#
+# Figuren viser, hvor mange voksne pr. 10.000 voksne indbyggere der modtager hver af
+# trappens ydelser i {glue:md}`tr_slut`, i casekommunerne og på landsplan.
+
+# %%
+vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
+figur, akse = plt.subplots(figsize=(8, 4))
+sns.barplot(data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade", ax=akse)
+akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
+akse.legend(title="")
+book.mark_figure(figur, syntetisk)
+plt.show()
+book.suppression_note(rater, "pr_10000", min_celle)
+
+# %% [markdown]
+# ## Fra støtte i eget hjem: hvor er borgerne to år efter?
+#
+# Vi følger de borgere i målgruppen, der i {glue:md}`tr_basis` modtog socialpædagogisk
+# støtte i eget hjem (§ 85) og ikke stod på et højere trin, frem til {glue:md}`tr_slut`.
+# I casekommunerne var {glue:md}`tr_ned_casekommuner` pct. to år efter gået ned ad trappen —
+# til en lettere indsats eller ingen indsats — mod {glue:md}`tr_ned_landsplan` pct. på
+# landsplan. {glue:md}`tr_op_casekommuner` pct. i casekommunerne og
+# {glue:md}`tr_op_landsplan` pct. på landsplan var gået op ad trappen. Borgere, der er døde
+# eller udvandret inden {glue:md}`tr_slut` ({glue:md}`tr_udgaaet_landsplan` på landsplan), er
+# ikke med i andelene (**antagelse**).
+#
+# Forskellen mellem casekommunerne og resten af landet er testet med en tosidet test for
+# to andele: p-værdien er {glue:md}`tr_p_ned` for bevægelser ned ad trappen og
+# {glue:md}`tr_p_op` for bevægelser op.
+
+# %%
+navne = {"ingen": "Ingen indsats", "lavere": "Lavere trin", "samme": "Samme trin", "hoejere": "Højere trin"}
+vist = bevaegelser[bevaegelser["bevaegelse"].isin(list(navne))]
+vist = vist.assign(omraade=vist["omraade"].map(omraader), bevaegelse=vist["bevaegelse"].map(navne))
+figur, akse = plt.subplots(figsize=(8, 3.2))
+bund = None
+for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):
+    del_ = vist[vist["bevaegelse"] == navn].set_index("omraade")["andel"].astype(float).fillna(0)
+    akse.barh(del_.index, del_.values, left=None if bund is None else bund.reindex(del_.index).values, label=navn,
+              color=farve)
+    bund = del_ if bund is None else bund.add(del_, fill_value=0)
+akse.set(xlabel=f"Andel af borgerne på § 85 i {trappe_basisaar} (pct.), trin i {trappe_basisaar + 2}", xlim=(0, 100))
+akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+book.mark_figure(figur, syntetisk)
+plt.show()
+book.show_table(vist, {"omraade": "Område", "bevaegelse": "Trin to år efter", "antal": "Personer",
+                       "andel": "Andel, pct."}, decimals={"andel": 1})
+book.suppression_note(bevaegelser, "antal", min_celle)
+
+# %% [markdown]
+# ## Alle overgange mellem trinnene
+#
+# Ud over rapporten viser de to figurer overgangene fra hvert trin i {glue:md}`tr_basis` til
+# trinnet i {glue:md}`tr_slut` for hele målgruppen på landsplan — som tabel og som
+# strømme. Hver række summer til 100.
+# Tabellen bagefter giver 95 pct.-konfidensintervaller (Wilson) for andelene fra § 85.
+
+# %%
+trinnavne = {"0": "Ingen", "1": "Forebyggende", "2": "§ 85", "3": "§ 107", "4": "ABL § 105", "5": "§ 108"}
+matrix = overgange[(overgange["omraade"] == "landsplan") & (overgange["gruppe"] == "i_alt")
+                   & (overgange["til_trin"] != "udgaaet")]
+matrix = matrix.assign(fra=matrix["fra_trin"].astype(str).map(trinnavne), til=matrix["til_trin"].map(trinnavne))
+tabel = matrix.pivot(index="fra", columns="til", values="andel").astype(float)
+orden = [trinnavne[k] for k in sorted(trinnavne) if trinnavne[k] in tabel.index or trinnavne[k] in tabel.columns]
+tabel = tabel.reindex(index=[o for o in orden if o in tabel.index], columns=[o for o in orden if o in tabel.columns])
+figur, akse = plt.subplots(figsize=(7, 4))
+sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
+akse.set(xlabel=f"Trin i {trappe_basisaar + 2}", ylabel=f"Trin i {trappe_basisaar}")
+book.mark_figure(figur, syntetisk)
+plt.show()
+
+flow = matrix.assign(andel=matrix["andel"].astype(float).fillna(0))
+figur, akse = plt.subplots(figsize=(8, 3.6))
+venstre = pd.Series(0.0, index=[o for o in orden if o in set(flow["fra"])])
+for (til, del_), farve in zip(flow.groupby("til", sort=False), sns.color_palette("colorblind", 6)):
+    vaerdier = del_.set_index("fra")["andel"].reindex(venstre.index).fillna(0)
+    akse.barh(venstre.index, vaerdier, left=venstre, label=til, color=farve)
+    venstre += vaerdier
+akse.invert_yaxis()
+akse.set(xlabel=f"Hvor borgerne står i {trappe_basisaar + 2} (pct. af trinnet i {trappe_basisaar})", xlim=(0, 100))
+akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
+book.mark_figure(figur, syntetisk)
+plt.show()
+
+fra85 = overgange[(overgange["fra_trin"] == 2) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]
+fra85 = fra85.assign(omraade=fra85["omraade"].map(omraader), til=fra85["til_trin"].map(trinnavne))
+book.show_table(fra85, {"omraade": "Område", "til": "Trin to år efter", "andel": "Andel, pct.",
+                        "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre"}, decimals=1)
+book.suppression_note(overgange, "antal", min_celle)
