@@ -11,7 +11,7 @@ from .reference import published_figures
 class Source:
     """Where a published figure's regenerated value is: table, column and filters.
 
-    The published row's omraade (and gruppe, where the table has one) are added to the filters.
+    The published row's omraade and gruppe are added to the filters where the table has them.
     A tuple of values selects several rows, whose values are added up.
     """
     table: str
@@ -60,7 +60,11 @@ SOURCES = {
        for n, a in ((11, "case"), (12, "land"))},
     **{f"fig{n}_op_{a}": Source("trappe_bevaegelser", "andel", {"bevaegelse": "hoejere"})
        for n, a in ((11, "case"), (12, "land"))},
+    **{f"som_{s}": Source("som_potentiale_samlet", "kr_pr_borger_4aar", {"scenarie": s, "metode": "raa"})
+       for s in ("beskaeftigelse", "botilbud")},
 }
+# Published figures computed from other regenerated figures.
+RATIOS = {"som_forhold": ("som_botilbud", "som_beskaeftigelse")}
 
 
 def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataFrame], params: Params):
@@ -68,9 +72,10 @@ def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataF
     table = frames.get(source.table)
     if table is None:
         return None
-    filters = {"omraade": published["omraade"], **source.filters}
-    if "gruppe" in table:
-        filters.setdefault("gruppe", published["gruppe"])
+    filters = dict(source.filters)
+    for column in ("omraade", "gruppe"):
+        if column in table:
+            filters.setdefault(column, published[column])
     if "aar" in table:
         filters["aar"] = params.aar
     rows = table
@@ -84,11 +89,15 @@ def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataF
 
 def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """sammenligning: published value, regenerated value, relative deviation and tolerance check."""
-    rows = []
+    rows, values = [], {}
     for published in published_figures().itertuples(index=False):
         row = pd.Series(published._asdict())
         source = SOURCES.get(published.id)
         value = regenerated(source, row, frames, params) if source else None
+        if published.id in RATIOS:
+            numerator, denominator = (values.get(i) for i in RATIOS[published.id])
+            value = round(numerator / denominator, 2) if numerator is not None and denominator else None
+        values[published.id] = value
         deviation = None if value is None or not published.vaerdi else round(100 * (value / published.vaerdi - 1), 1)
         tolerance = None if pd.isna(published.tolerance_rel) else round(100 * published.tolerance_rel, 1)
         if value is None:

@@ -27,6 +27,7 @@ class Params:
     diskonteringsrente: float = 0.0
     seed: int = 2024
     min_celle: int = 5
+    ekstra_succeser: dict = field(default_factory=lambda: {"beskaeftigelse": 10, "botilbud": 5})
 
     def __post_init__(self):
         _check(self)
@@ -96,6 +97,10 @@ def _check(p: Params) -> None:
         fail("diskonteringsrente", f"must be a number in [0, 1), got {p.diskonteringsrente!r}")
     if p.min_celle < DST_MINIMUM_CELL:
         fail("min_celle", f"must be at least {DST_MINIMUM_CELL} (Danmarks Statistik's minimum), got {p.min_celle}")
+    extra = p.ekstra_succeser
+    if not (isinstance(extra, dict) and set(extra) == {"beskaeftigelse", "botilbud"}
+            and all(_is_int(v) and v >= 0 for v in extra.values())):
+        fail("ekstra_succeser", f"must give a whole number >= 0 for beskaeftigelse and botilbud, got {extra!r}")
     for key in ("enhedspriser", "indsatstrappe"):
         if not Path(getattr(p, key)).is_file():
             fail(key, f"file not found: {getattr(p, key)}")

@@ -1,0 +1,156 @@
+"""SØM potentials (METHODS.md §3) on a hand-built extract worked out by hand."""
+import hashlib
+
+import pandas as pd
+import pytest
+
+from analysis import som
+from analysis.contract import load_extract
+from analysis.params import Params, ParamsError
+from extracts import FORBRUG_ZERO, write_extract
+
+PRICES = """post,enhed,kr,prisaar,andel_kommune,andel_region,andel_stat,hovedomraade,kilde,verificeret
+sel85,dag,100,2022,1,0,0,Øvrige sociale indsatser,test,false
+sel108,dag,1000,2022,1,0,0,Botilbud,test,false
+sel107,dag,1000,2022,1,0,0,Botilbud,test,false
+kontanthjaelp_uger,uge,1000,2022,0.8,0,0.2,Indkomstoverførsler,test,false
+"""
+YEARS = range(2017, 2023)
+# Botilbud: P1 leaves § 108 after 2018 (success) and has § 85 in 2020-22 (for a physical
+# disability: a cost, but not the target group); P2 stays on § 108, in
+# 2020 also recorded under a second reason with fewer days (one service of 365 days).
+# P3 is eligible in 2017 and 2018 (§ 107): one reference year is drawn by hash.
+# Employment: P4 and P5 have § 85 in 2019 without førtidspension; P4 is employed in week 48 of
+# 2020 (success), P5 is on kontanthjælp all of 2021-22. P6 has § 85 but is on førtidspension.
+BOPAEL = [(p, y, 101, 40) for p in (1, 2, 3, 4, 5, 6) for y in YEARS]
+YDELSER = ([(1, y, 101, "sel108", "kognitiv", 365) for y in (2017, 2018)]
+           + [(1, y, 101, "sel85", "fysisk", 365) for y in (2020, 2021, 2022)]
+           + [(2, y, 101, "sel108", "kognitiv", 365) for y in (2017,) + tuple(range(2018, 2023))]
+           + [(2, 2020, 101, "sel108", "sindslidelse", 200)]
+           + [(3, y, 101, "sel107", "kognitiv", 365) for y in (2017, 2018)]
+           + [(p, 2019, 101, "sel85", "sindslidelse", 365) for p in (4, 5, 6)])
+
+
+@pytest.fixture
+def case(tmp_path):
+    forbrug = pd.DataFrame([{"pnr": p, "aar": y, **FORBRUG_ZERO} for p, y, _, _ in BOPAEL])
+    at = lambda p, y: (forbrug["pnr"] == p) & (forbrug["aar"] == y)  # noqa: E731
+    forbrug.loc[at(4, 2020), "status_uge48"] = "beskaeftiget"
+    forbrug.loc[at(5, 2021) | at(5, 2022), "kontanthjaelp_uger"] = 52.0
+    forbrug.loc[at(6, 2019), "foertidspension_uger"] = 52.0
+    extract = load_extract(write_extract(tmp_path / "x", BOPAEL, YDELSER, forbrug))
+    (tmp_path / "priser.csv").write_text(PRICES)
+    return extract, Params(enhedspriser=tmp_path / "priser.csv")
+
+
+def test_reference_year_is_the_smallest_hash():
+    candidates = pd.DataFrame({"pnr": [7, 7, 7, 8], "aar": [2017, 2018, 2019, 2020]})
+    digests = {y: hashlib.sha256(f"2024:7:{y}".encode()).hexdigest() for y in (2017, 2018, 2019)}
+    chosen = som.reference_year(candidates, 2024).set_index("pnr")["aar"]
+    assert chosen[7] == min(digests, key=digests.get) and chosen[8] == 2020
+
+
+def test_cohorts(case):
+    botilbud = som.cohort(*case, "botilbud").set_index("pnr")
+    assert sorted(botilbud.index) == [1, 2, 3]
+    assert botilbud.loc[1, ["referenceaar", "succes"]].tolist() == [2018, 1]  # 2017: still on § 108 in 2018
+    assert botilbud.loc[2, "succes"] == 0
+    digests = {y: hashlib.sha256(f"2024:3:{y}".encode()).hexdigest() for y in (2017, 2018)}
+    assert botilbud.loc[3, "referenceaar"] == min(digests, key=digests.get)
+    employment = som.cohort(*case, "beskaeftigelse").set_index("pnr")
+    assert employment["succes"].to_dict() == {4: 1, 5: 0}  # P6 on førtidspension is not eligible
+
+
+def test_botilbud_potential_by_hand(case):
+    extract, params = case
+    params = Params(enhedspriser=params.enhedspriser, som_referenceaar=[2018, 2018])  # P1, P2 only (P3: 2018 too)
+    table = som.potentials(extract, params)
+    botilbud = table[table["scenarie"] == "botilbud"].set_index(["opfoelgningsaar", "hovedomraade"])["kr_pr_borger"]
+    # Reference year 2018; follow-up years 2020-2022 (k = 1-3); 2023 is after the data: missing, not zero.
+    assert sorted(set(botilbud.index.get_level_values(0))) == [1, 2, 3]
+    # Non-success: P2 (365 days of § 108) and P3 (nothing after § 107 ends... P3 left in 2019: success).
+    people = som.cohort(extract, params, "botilbud").set_index("pnr")["succes"].to_dict()
+    assert people == {1: 1, 2: 0, 3: 1}
+    # k = 1: non-success mean Botilbud 365,000; success mean (P1 0, P3 0) = 0 -> 365,000.
+    assert botilbud[(1, "Botilbud")] == 365_000
+    # Øvrige sociale indsatser: non-success 0; success (P1 36,500 + P3 0) / 2 = 18,250 -> -18,250.
+    assert botilbud[(1, "Øvrige sociale indsatser")] == -18_250
+
+
+def test_service_under_two_reasons_counts_once(case):
+    extract, params = case
+    costs = som.person_year_costs(extract, params, pd.Series([2]))
+    assert costs[(costs["aar"] == 2020) & (costs["betaler"] == "kommune")]["kr"].sum() == 365_000
+
+
+def test_employment_potential_and_payers_by_hand(case):
+    extract, params = case
+    table = som.potentials(extract, params)
+    employment = table[table["scenarie"] == "beskaeftigelse"].set_index(["opfoelgningsaar", "hovedomraade"])
+    # Reference 2019, success measured 2020, follow-up 2021 and 2022 (k = 1, 2).
+    assert employment.loc[(1, "Indkomstoverførsler"), "kr_pr_borger"] == 52_000
+    assert employment.loc[(2, "Indkomstoverførsler"), "kr_pr_borger"] == 52_000
+    payers = som.payer_potentials(extract, params)
+    payers = payers[payers["scenarie"] == "beskaeftigelse"].set_index(["opfoelgningsaar", "betaler"])["kr_pr_borger"]
+    assert (payers[(1, "kommune")], payers[(1, "stat")], payers[(1, "region")]) == (41_600, 10_400, 0)
+
+
+def test_four_year_total_is_the_sum_over_follow_up_years(case):
+    extract, params = case
+    totals = som.totals(extract, params).set_index(["scenarie", "metode"])
+    assert totals.loc[("beskaeftigelse", "raa"), "kr_pr_borger_4aar"] == 104_000
+    assert totals.loc[("beskaeftigelse", "raa"), ["n_succes", "n_ikke_succes"]].tolist() == [1, 1]
+
+
+def test_discounting(case):
+    extract, params = case
+    discounted = Params(enhedspriser=params.enhedspriser, diskonteringsrente=0.1)
+    table = som.potentials(extract, discounted)
+    employment = table[table["scenarie"] == "beskaeftigelse"].set_index(["opfoelgningsaar", "hovedomraade"])
+    assert employment.loc[(1, "Indkomstoverførsler"), "kr_pr_borger"] == round(52_000 / 1.1)
+    assert employment.loc[(2, "Indkomstoverførsler"), "kr_pr_borger"] == round(52_000 / 1.1 ** 2)
+
+
+def test_doubling_prices_doubles_every_potential(case, tmp_path):
+    extract, params = case
+    prices = pd.read_csv(params.enhedspriser)
+    prices["kr"] *= 2
+    prices.to_csv(tmp_path / "dobbelt.csv", index=False)
+    single = som.potentials(extract, params)["kr_pr_borger"]
+    double = som.potentials(extract, Params(enhedspriser=tmp_path / "dobbelt.csv"))["kr_pr_borger"]
+    assert (((double - 2 * single).abs() <= 1) | (double.isna() & single.isna())).all()
+
+
+def test_one_main_area_takes_everything(case, tmp_path):
+    extract, params = case
+    prices = pd.read_csv(params.enhedspriser).assign(hovedomraade="Sundhed")
+    prices.to_csv(tmp_path / "sundhed.csv", index=False)
+    table = som.potentials(extract, Params(enhedspriser=tmp_path / "sundhed.csv"))
+    assert set(table["hovedomraade"]) == {"Sundhed"}
+    assert table.groupby("scenarie")["kr_pr_borger"].sum().to_dict() == \
+        som.potentials(extract, params).groupby("scenarie")["kr_pr_borger"].sum().to_dict()
+
+
+def test_swapping_success_labels_flips_signs():
+    frame = pd.DataFrame({"pnr": [1, 2, 3], "k": [1, 1, 1], "kr": [100.0, 40.0, 10.0], "succes": [0, 1, 1]})
+    straight = som._differences(frame, [])["kr_pr_borger"].iloc[0]
+    swapped = som._differences(frame.assign(succes=1 - frame["succes"]), [])["kr_pr_borger"].iloc[0]
+    assert straight == 75.0 and swapped == -75.0
+
+
+def test_budget_effect_accumulates_cohorts():
+    effect = som.budget_effect(pd.Series({1: 100.0, 2: 50.0, 3: 20.0, 4: 10.0}), 2)
+    assert effect.tolist() == [200.0, 300.0, 340.0, 360.0]
+
+
+def test_sensitivity_by_hand(case):
+    extract, params = case
+    table = som.sensitivity(extract, params).set_index(["scenarie", "variant"])["kr_pr_borger_4aar"]
+    assert table[("beskaeftigelse", "basis")] == 104_000
+    assert table[("beskaeftigelse", "Indkomstoverførsler +20 %")] == 124_800
+    assert table[("beskaeftigelse", "diskonteret 3,5 %")] == round(52_000 / 1.035 + 52_000 / 1.035 ** 2)
+
+
+def test_extra_successes_parameter_is_validated():
+    with pytest.raises(ParamsError, match="ekstra_succeser"):
+        Params(ekstra_succeser={"beskaeftigelse": -1, "botilbud": 5})
