@@ -33,8 +33,7 @@ import seaborn as sns
 from analysis import book
 from analysis.registry import read_table
 
-book.setup()
-book.banner(syntetisk)
+book.start(syntetisk)
 omraader = book.area_names(kommune, kommunenavn)
 profil = read_table(tabeller, "forbrug_gennemsnit")
 udgifter = read_table(tabeller, "udgifter_hovedomraade")

@@ -36,8 +36,7 @@ import seaborn as sns
 from analysis import book
 from analysis.registry import read_table
 
-book.setup()
-book.banner(syntetisk)
+book.start(syntetisk)
 omraader = book.area_names(kommune, kommunenavn)
 maalgruppe = read_table(tabeller, "maalgruppe")
 diagnoser = read_table(tabeller, "diagnoser")

@@ -39,8 +39,7 @@ syntetisk = True
 from analysis import book
 from analysis.registry import read_table
 
-book.setup()
-book.banner(syntetisk)
+book.start(syntetisk)
 sammenligning = read_table(tabeller, "sammenligning")
 status = sammenligning["inden_for_tolerance"].value_counts()
 book.glue_tal("sm_ja", status.get("ja", 0))

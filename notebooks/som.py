@@ -41,8 +41,7 @@ import seaborn as sns
 from analysis import book
 from analysis.registry import read_table
 
-book.setup()
-book.banner(syntetisk)
+book.start(syntetisk)
 potentiale = read_table(tabeller, "som_potentiale")
 samlet = read_table(tabeller, "som_potentiale_samlet")
 betaler = read_table(tabeller, "som_potentiale_betaler")

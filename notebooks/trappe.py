@@ -39,8 +39,7 @@ import seaborn as sns
 from analysis import book
 from analysis.registry import read_table
 
-book.setup()
-book.banner(syntetisk)
+book.start(syntetisk)
 omraader = book.area_names(kommune, kommunenavn)
 bevaegelser = read_table(tabeller, "trappe_bevaegelser")
 overgange = read_table(tabeller, "trappe_overgange")

@@ -89,6 +89,12 @@ def setup() -> None:
     set_matplotlib_formats("png", "pdf")
 
 
+def start(synthetic: bool) -> None:
+    """The first call of every chapter notebook: figure setup and the synthetic-data banner."""
+    setup()
+    banner(synthetic)
+
+
 def banner(synthetic: bool) -> None:
     """The visible synthetic-data warning at the top of a chapter."""
     if synthetic:
