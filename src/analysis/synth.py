@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from scipy.special import ndtr
 
 from . import codes
 from .reference import case_municipalities, municipalities
@@ -92,6 +93,10 @@ PROFILES = {
                           "hours": (.47, 180), "psych": (.46, .5, 34.8, .85, 5.1), "flags": (.09, .70, .07)},
 }
 PROFILE_OF_TRACK = ("befolkning", "kognitiv", "begge", "sindslidelse", "sindslidelse")
+# Statuses from most to least work capacity (indices into codes.STATUSES), and how strongly
+# a person's capacity carries over from year to year (correlation of the latent draws).
+CAPACITY_ORDER = (0, 1, 2, 3, 4, 6, 5)
+STATUS_PERSISTENCE = 0.97
 
 
 def _mortality(age: np.ndarray) -> np.ndarray:
@@ -162,6 +167,7 @@ class Population:
             self.present[:, j] = alive
             self.kom[:, j] = kom
         self.track = self._assign_tracks(rng)
+        self.capacity = rng.standard_normal(n)  # persistent: this year's status leans on last year's
         self.step = self._walk_staircase(rng)
 
     def age(self, j: int) -> np.ndarray:
@@ -273,12 +279,18 @@ def _forbrug_year(pop: Population, j: int, rng: np.random.Generator, progress) -
     status = np.zeros(n, dtype=np.int8)
     hours = np.zeros(n)
     psych, flags = np.zeros((n, 5)), np.zeros((n, 3))
+    # A uniform draw per person-year that is correlated over a person's years (Gaussian copula):
+    # the yearly distribution of statuses is unchanged, but statuses persist.
+    draw = ndtr(STATUS_PERSISTENCE * pop.capacity[who]
+                + np.sqrt(1 - STATUS_PERSISTENCE ** 2) * rng.standard_normal(n))
     for name, spec in PROFILES.items():
         rows = profile == name
         for b, probabilities in enumerate(spec["status"]):
             chosen = np.flatnonzero(rows & (band == b))
-            cumulative = np.cumsum(probabilities) / np.sum(probabilities)
-            status[chosen] = np.searchsorted(cumulative, rng.random(len(chosen)), side="right")
+            ordered = np.asarray(probabilities, dtype=float)[list(CAPACITY_ORDER)]
+            cumulative = np.cumsum(ordered) / ordered.sum()
+            position = np.minimum(np.searchsorted(cumulative, draw[chosen], side="right"), len(ordered) - 1)
+            status[chosen] = np.asarray(CAPACITY_ORDER)[position]
         if spec["hours"] is not None:
             share, mean = spec["hours"]
             working = np.flatnonzero(rows & (band >= 1) & (band <= 2))
