@@ -1,5 +1,6 @@
 """End to end: a small synthetic extract through `roret build`, then nbval over the executed notebooks."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +25,13 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     data, out = root / "data", root / "out"
     write_synthetic(data, scale=0.01, seed=2024, progress=lambda _: None)
-    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    before = os.getcwd()
+    os.chdir(root)  # relative paths, as `make book` gives them
+    try:
+        assert main(["build", "--data", "data", "--out", "out"]) == 0
+        assert os.getcwd() == str(root)  # notebook execution leaves the working directory alone
+    finally:
+        os.chdir(before)
     return data, out
 
 

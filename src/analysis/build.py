@@ -4,7 +4,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,6 +78,7 @@ def _leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Pr
 
 def compute(data: Path, out: Path, params: Params, progress: Progress = print) -> None:
     """Tables and manifest, no notebooks (`roret compute`)."""
+    data = Path(data).resolve()
     with staged_output(out) as stage:
         inputs, person_keys = _compute(data, stage, params, progress)
         _leak_scan(stage, person_keys, params, progress)
@@ -86,6 +88,7 @@ def compute(data: Path, out: Path, params: Params, progress: Progress = print) -
 
 def build(data: Path, out: Path, params: Params, pdf: bool = True, progress: Progress = print) -> None:
     """The whole publication (`roret build`): tables, executed notebooks, HTML, PDF, manifest."""
+    data = Path(data).resolve()
     synthetic = is_synthetic(data)
     with staged_output(out) as stage, _kernel_environment():
         inputs, person_keys = _compute(data, stage, params, progress)
@@ -120,28 +123,34 @@ def notebook_parameters(params: Params, synthetic: bool) -> dict:
             "trappe_basisaar": params.trappe_basisaar, "min_celle": params.min_celle, "syntetisk": synthetic}
 
 
+def _execute(source: Path, sources: Path, executed: Path, values: dict) -> None:
+    """Execute one jupytext notebook with papermill (in a worker process: papermill changes
+    the working directory, which threads would share)."""
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    unexecuted = sources / f"{source.stem}.ipynb"
+    jupytext.write(notebook, unexecuted)
+    try:
+        papermill.execute_notebook(unexecuted, executed / unexecuted.name, parameters=values, cwd=executed,
+                                   kernel_name="python3", progress_bar=False, log_output=False)
+    except papermill.PapermillExecutionError as error:
+        raise BuildError(f"notebook {source.name} failed in cell {error.exec_count}: "
+                         f"{error.ename}: {error.evalue}") from None
+
+
 def execute_notebooks(stage: Path, params: Params, synthetic: bool, progress: Progress) -> None:
-    """Run every jupytext notebook with papermill, two at a time; executed copies go to stage/notebooks."""
+    """Run every jupytext notebook, two at a time; executed copies go to stage/notebooks."""
     sources, executed = stage / ".sources", stage / "notebooks"
     sources.mkdir()
     executed.mkdir()
     values = notebook_parameters(params, synthetic)
-
-    def run(source: Path) -> None:
-        progress(f"executing notebook {source.name}")
-        notebook = jupytext.read(source)
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        unexecuted = sources / f"{source.stem}.ipynb"
-        jupytext.write(notebook, unexecuted)
-        try:
-            papermill.execute_notebook(unexecuted, executed / unexecuted.name, parameters=values, cwd=executed,
-                                       kernel_name="python3", progress_bar=False, log_output=False)
-        except papermill.PapermillExecutionError as error:
-            raise BuildError(f"notebook {source.name} failed in cell {error.exec_count}: "
-                             f"{error.ename}: {error.evalue}") from error
-
-    with ThreadPoolExecutor(max_workers=NOTEBOOK_WORKERS) as pool:
-        list(pool.map(run, notebook_sources()))
+    with ProcessPoolExecutor(max_workers=NOTEBOOK_WORKERS, mp_context=get_context("spawn")) as pool:
+        running = []
+        for source in notebook_sources():
+            progress(f"executing notebook {source.name}")
+            running.append(pool.submit(_execute, source, sources, executed, values))
+        for job in running:
+            job.result()
     shutil.rmtree(sources)
 
 
