@@ -31,6 +31,10 @@ MIGRATION_RATE = 0.005
 # Steps of the default staircase and the service that puts a person on each.
 STEP_SERVICE = np.array(["", "sel82", "sel85", "sel107", "abl105_sel85", "sel108"], dtype=object)
 
+# Track membership is rarer at old ages: its weight falls linearly from OLD_AGE_FROM over
+# OLD_AGE_SPAN years to OLD_AGE_FLOOR (few members are pensioners).
+OLD_AGE_FROM, OLD_AGE_SPAN, OLD_AGE_FLOOR = 55, 30, 0.1
+
 # Tracks: 0 = none; the others walk the staircase. "begge" carries both target reasons.
 TRACKS = ("ingen", "kognitiv", "begge", "sindslidelse", "andet")
 # Adult service recipients (step >= 1) aimed for in 2022, full scale (report: 72,000 in the
@@ -76,19 +80,19 @@ PROFILES = {
     "befolkning": {"status": (_CHILD, (.52, .38, .02, .03, .03, .01, .01), (.82, .02, .02, .03, .03, .08, 0),
                               (.08, 0, 0, 0, 0, 0, .92)),
                    "hours": None, "psych": (.025, .2, 20, .85, 4), "flags": (.07, .09, .04)},
-    "kognitiv": {"status": (_CHILD, (.05, .10, 0, .01, .24, .55, .05), (.05, .01, 0, .01, .02, .87, .04), _OLD),
-                 "hours": (.30, 212), "psych": (.15, .3, 15, .85, 3), "flags": (.19, .30, .05)},
-    "kognitiv_case": {"status": (_CHILD, (.07, .11, 0, .01, .24, .53, .04), (.065, .01, 0, .01, .05, .83, .035),
+    "kognitiv": {"status": (_CHILD, (.05, .10, 0, .01, .29, .50, .05), (.05, .01, 0, .01, .11, .78, .04), _OLD),
+                 "hours": (.27, 212), "psych": (.15, .3, 15, .85, 3), "flags": (.19, .30, .05)},
+    "kognitiv_case": {"status": (_CHILD, (.07, .11, 0, .01, .29, .48, .04), (.065, .01, 0, .01, .14, .74, .035),
                                  _OLD),
                       "hours": (.40, 250), "psych": (.15, .3, 15, .85, 3), "flags": (.19, .30, .05)},
     "begge": {"status": (_CHILD, (.05, .10, 0, .02, .30, .48, .05), (.05, .01, 0, .02, .08, .80, .04), _OLD),
-              "hours": (.33, 180), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.15, .50, .06)},
+              "hours": (.30, 180), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.15, .50, .06)},
     "begge_case": {"status": (_CHILD, (.07, .12, 0, .02, .35, .40, .04), (.07, .01, 0, .02, .15, .72, .03), _OLD),
                    "hours": (.45, 215), "psych": (.46, .5, 34.8, .85, 5.1), "flags": (.15, .50, .06)},
     "sindslidelse": {"status": (_CHILD, (.06, .12, .01, .03, .41, .28, .09), (.05, .02, 0, .03, .17, .70, .03),
                                 _OLD),
-                     "hours": (.35, 152), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.09, .70, .07)},
-    "sindslidelse_case": {"status": (_CHILD, (.09, .14, .01, .03, .42, .24, .07), (.08, .02, 0, .03, .27, .57, .03),
+                     "hours": (.32, 152), "psych": (.43, .5, 32.6, .85, 5.5), "flags": (.09, .70, .07)},
+    "sindslidelse_case": {"status": (_CHILD, (.09, .14, .01, .03, .46, .20, .07), (.08, .02, 0, .03, .37, .47, .03),
                                      _OLD),
                           "hours": (.47, 180), "psych": (.46, .5, 34.8, .85, 5.1), "flags": (.09, .70, .07)},
 }
@@ -96,7 +100,7 @@ PROFILE_OF_TRACK = ("befolkning", "kognitiv", "begge", "sindslidelse", "sindslid
 # Statuses from most to least work capacity (indices into codes.STATUSES), and how strongly
 # a person's capacity carries over from year to year (correlation of the latent draws).
 CAPACITY_ORDER = (0, 1, 2, 3, 4, 6, 5)
-STATUS_PERSISTENCE = 0.97
+STATUS_PERSISTENCE = 0.93
 
 
 def _mortality(age: np.ndarray) -> np.ndarray:
@@ -174,16 +178,19 @@ class Population:
         return self.years[j] - self.birth_year
 
     def _assign_tracks(self, rng: np.random.Generator) -> np.ndarray:
-        """Track sizes set so the expected number of adult recipients in 2022 hits its target."""
+        """Tracks, rarer at old ages, sized so the expected number of adult recipients in 2022
+        hits its target."""
         last = len(self.years) - 1
-        adult_2022 = self.present[:, last] & (self.age(last) >= 18)
+        age = self.age(last)
+        adult_2022 = self.present[:, last] & (age >= 18)
+        weight = np.clip(1 - (age - OLD_AGE_FROM) / OLD_AGE_SPAN, OLD_AGE_FLOOR, 1.0)
         u = rng.random(len(self.pnr))
         track = np.zeros(len(self.pnr), dtype=np.int8)
-        lower = 0.0
+        lower = np.zeros(len(self.pnr))
         scale = adult_2022.sum() / ADULTS_PER_YEAR
         for code, name in enumerate(TRACKS[1:], start=1):
             receiving = RECEIVING[CHAIN_OF_TRACK[name]]
-            share = TRACK_TARGET_2022[name] * scale / (receiving * adult_2022.sum())
+            share = weight * TRACK_TARGET_2022[name] * scale / (receiving * weight[adult_2022].sum())
             track[(u >= lower) & (u < lower + share)] = code
             lower += share
         return track
