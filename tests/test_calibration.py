@@ -20,21 +20,24 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory):
+def national(tmp_path_factory):
     directory = tmp_path_factory.mktemp("national") / "extract"
     write_synthetic(directory, scale=1.0, seed=2024, progress=lambda _: None)
-    tables = compute_tables(load_extract(directory), Params(), progress=lambda _: None)
-    return tables.frames["sammenligning"]
+    return compute_tables(load_extract(directory), Params(), progress=lambda _: None).frames
+
+
+@pytest.fixture(scope="module")
+def comparison(national):
+    return national["sammenligning"]
 
 
 INCONSISTENT = {"fig10_sel82_land", "fig10_sel82_case"}
-SOM = {"som_beskaeftigelse", "som_botilbud", "som_forhold"}
 
 
 def test_published_figures_are_within_tolerance(comparison):
     computed = comparison[comparison["inden_for_tolerance"].isin(["ja", "nej"])]
-    assert len(computed) >= 74
-    outside = computed[(computed["inden_for_tolerance"] == "nej") & ~computed["id"].isin(INCONSISTENT | SOM)]
+    assert len(computed) >= 77
+    outside = computed[(computed["inden_for_tolerance"] == "nej") & ~computed["id"].isin(INCONSISTENT)]
     assert outside.empty, outside[["id", "publiceret", "beregnet", "afvigelse_pct", "tolerance_pct"]].to_string()
 
 
@@ -48,6 +51,12 @@ def test_size_of_the_target_group(comparison):
     assert (sizes["afvigelse_pct"].abs() <= 5).all()
 
 
-@pytest.mark.xfail(strict=True, reason="the synthetic register is not yet calibrated to the SØM potentials")
-def test_som_potentials_are_within_tolerance(comparison):
-    assert (comparison.set_index("id").loc[sorted(SOM), "inden_for_tolerance"] == "ja").all()
+def test_som_potentials_have_the_published_pattern(national):
+    """Employment: mostly income transfers, education and employment measures negative;
+    botilbud: the saving lies mainly in the botilbud area."""
+    by_area = national["som_potentiale"].groupby(["scenarie", "hovedomraade"])["kr_pr_borger"].sum()
+    employment, botilbud = by_area["beskaeftigelse"], by_area["botilbud"]
+    assert employment.idxmax() == "Indkomstoverførsler"
+    assert employment["Indkomstoverførsler"] > 0.8 * employment.sum()
+    assert employment["Uddannelse"] < 0 and employment["Beskæftigelsesindsats"] < 0
+    assert botilbud.idxmax() == "Botilbud" and botilbud["Botilbud"] > 0.8 * botilbud.sum()

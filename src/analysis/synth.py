@@ -100,7 +100,7 @@ PROFILE_OF_TRACK = ("befolkning", "kognitiv", "begge", "sindslidelse", "sindslid
 # Statuses from most to least work capacity (indices into codes.STATUSES), and how strongly
 # a person's capacity carries over from year to year (correlation of the latent draws).
 CAPACITY_ORDER = (0, 1, 2, 3, 4, 6, 5)
-STATUS_PERSISTENCE = 0.93
+STATUS_PERSISTENCE = 0.85
 
 
 def _mortality(age: np.ndarray) -> np.ndarray:
