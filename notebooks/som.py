@@ -53,6 +53,7 @@ for s in navne:
     for m in metoder:
         book.glue_tal(f"som_{s}_{m}", book.value(samlet, "kr_pr_borger_4aar", scenarie=s, metode=m))
     book.glue_tal(f"som_{s}_n", book.value(samlet, "n_succes", scenarie=s, metode="raa"))
+book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else "en kommune")
 
 # %% [markdown]
 # ## Potentialet over fire år
@@ -119,9 +120,10 @@ book.show_table(tabel, {"variant": "Variant", **{v: v for v in navne.values()}})
 # %% [markdown]
 # ## Scenarieberegner
 #
-# Hvis en kommune hvert år hjælper et ekstra antal borgere i job eller uddannelse eller ud af
-# et botilbud (parameteren `ekstra_succeser`), akkumuleres effekten: i år 2 er der både
-# årets og sidste års borgere. Tabellen viser den forventede budgeteffekt pr. år og betaler.
+# Hvis {glue:md}`som_hvem` hvert år hjælper et ekstra antal borgere i job eller uddannelse
+# eller ud af et botilbud (parameteren `ekstra_succeser`), akkumuleres effekten: i år 2 er
+# der både årets og sidste års borgere. Tabellen viser den forventede budgeteffekt pr. år og
+# betaler, beregnet med potentialerne pr. borger ovenfor.
 
 # %%
 vist = scenarie.assign(scenarie=scenarie["scenarie"].map(navne))

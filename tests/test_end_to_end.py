@@ -126,3 +126,13 @@ def test_disclosure_audit_is_published(built):
     table = read_table(out / "tables", "maalgruppe")
     assert record["graense"] == 5
     assert len(record["tabeller"]["maalgruppe"]) == table["antal"].isna().sum()
+
+
+def test_a_municipal_book_names_the_municipality(built, tmp_path):
+    data, _ = built
+    out = tmp_path / "aarhus"
+    assert main(["build", "--data", str(data), "--out", str(out), "--kommune", "751", "--no-pdf"]) == 0
+    assert "for Aarhus Kommune" in (out / "html" / "index.html").read_text() or \
+        "for Aarhus Kommune" in (out / "html" / "book" / "intro.html").read_text()
+    assert "Hvis Aarhus Kommune hvert år" in re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "som.html").read_text())
+    assert "751" in set(read_table(out / "tables", "maalgruppe")["omraade"])
