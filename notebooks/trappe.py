@@ -53,8 +53,9 @@ for omraade in ("landsplan", "casekommuner"):
     book.glue_tal(f"tr_ned_{omraade}", sum(ned), 1)
     book.glue_tal(f"tr_op_{omraade}", book.value(bevaegelser, "andel", omraade=omraade, bevaegelse="hoejere"), 1)
     book.glue_tal(f"tr_udgaaet_{omraade}", book.value(bevaegelser, "antal", omraade=omraade, bevaegelse="udgaaet"))
-book.glue_tal("tr_p_ned", book.value(test, "p_vaerdi", omraade="casekommuner", bevaegelse="ned"), 3)
-book.glue_tal("tr_p_op", book.value(test, "p_vaerdi", omraade="casekommuner", bevaegelse="op"), 3)
+for retning in ("ned", "op"):
+    book.glue_text(f"tr_p_{retning}", book.p_value(book.value(test, "p_vaerdi", omraade="casekommuner",
+                                                               bevaegelse=retning)))
 
 # %% [markdown]
 # ## Forebyggende indsatser og længerevarende botilbud

@@ -1,7 +1,7 @@
 """Presentation helpers: Danish numbers and suppressed values."""
 import pandas as pd
 
-from analysis.book import SUPPRESSED, tal
+from analysis.book import SUPPRESSED, p_value, tal
 
 
 def test_danish_number_format():
@@ -15,3 +15,9 @@ def test_suppressed_and_missing_show_as_dots():
     assert tal(pd.NA) == SUPPRESSED == ".."
     assert tal(float("nan")) == ".."
     assert tal(None) == ".."
+
+
+def test_p_values():
+    assert p_value(0.0004) == "under 0,001"
+    assert p_value(0.0739) == "0,074"
+    assert p_value(pd.NA) == ".."

@@ -111,6 +111,14 @@ def tal(value, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def p_value(value) -> str:
+    """A p-value the Danish way, small ones as 'under 0,001'."""
+    if value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value)) \
+            and value < 0.001:
+        return "under 0,001"
+    return tal(value, 3)
+
+
 def glue_text(name: str, text: str) -> None:
     """Glue text into the narrative as Markdown (use {glue:md}`name`)."""
     from myst_nb import glue

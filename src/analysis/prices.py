@@ -53,7 +53,8 @@ def load_prices(path: Path | str) -> pd.DataFrame:
 
 def service_days(extract: Extract) -> pd.DataFrame:
     """Days per person, year and service; a service under two reasons counts once (largest dage)."""
-    return (extract.ydelser.groupby(["pnr", "aar", "ydelse"], observed=True, as_index=False)["dage"].max())
+    return extract.memo("service_days", lambda: extract.ydelser.groupby(
+        ["pnr", "aar", "ydelse"], observed=True, as_index=False)["dage"].max())
 
 
 def service_costs(days: pd.DataFrame, prices: pd.DataFrame, payer: str | None = None) -> pd.DataFrame:

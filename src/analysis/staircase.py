@@ -77,6 +77,11 @@ def steps(extract: Extract, staircase: Staircase) -> pd.DataFrame:
 def followed(extract: Extract, params: Params) -> pd.DataFrame:
     """Target-group members in the base year with their base step, area, sub-groups and step two
     years on (-1 when absent from bopael then): pnr, kom, kognitiv, sindslidelse, fra, til."""
+    key = ("followed", str(params.indsatstrappe), params.trappe_basisaar)
+    return extract.memo(key, lambda: _followed(extract, params))
+
+
+def _followed(extract: Extract, params: Params) -> pd.DataFrame:
     staircase = load_staircase(params.indsatstrappe)
     base, end = params.trappe_basisaar, params.trappe_basisaar + 2
     by_year = steps(extract, staircase)
