@@ -7,7 +7,7 @@ OUT := build
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
                 fonts-freefont-otf latexmk poppler-utils
 
-.PHONY: install tex synth book book-html test clean
+.PHONY: install tex browser synth book book-html test bench clean
 
 install: $(VENV)/.installed  ## virtual environment with roret installed (editable)
 
@@ -17,7 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 tex:  ## the Debian TeX packages the PDF needs (installed when run as root with apt)
-	@TEX_PACKAGES="$(TEX_PACKAGES)" scripts/ensure-tex.sh
+	@scripts/ensure-apt.sh PDF "xelatex latexmk pdftotext" $(TEX_PACKAGES)
+
+browser:  ## headless Chromium, for the test that opens the HTML offline
+	@scripts/ensure-apt.sh "offline HTML test" "chromium" chromium
 
 $(SYNTHETIC)/syntetisk.json: | $(VENV)/.installed
 	$(BIN)/roret synth --out $(SYNTHETIC)
@@ -30,8 +33,12 @@ book: install tex synth  ## the national publication on the synthetic default, i
 book-html: install synth  ## the same without the PDF (no TeX needed)
 	$(BIN)/roret build --data $(SYNTHETIC) --out $(OUT) --no-pdf
 
-test: install tex  ## the whole test suite, including an end-to-end build with nbval
+test: install tex browser  ## the whole test suite, including an end-to-end build with nbval
 	$(BIN)/pytest
+
+bench: install  ## benchmarks on the full-scale synthetic register -> benchmarks/results.{json,md}
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(OUT) $(SYNTHETIC) .pytest_cache

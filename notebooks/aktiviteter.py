@@ -58,7 +58,7 @@ for gruppe in ("kognitiv", "sindslidelse", "befolkningen"):
 # {glue:md}`ak_sel103_kognitiv` pct. af dem går i beskyttet beskæftigelse eller et aktivitets-
 # og samværstilbud, mod {glue:md}`ak_sel103_befolkningen` pct. af alle voksne.
 
-# %%
+# %% mystnb={"figure": {"caption": "Andel af målgruppen og af alle voksne, der modtager andre ydelser end de fem.", "name": "fig-andre-ydelser"}}
 ydelser = ["sel85", "abl105_sel85", "sel107", "sel108", "sel103_104", "sel95_96", "sel97"]
 valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(ydelser)]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
@@ -82,7 +82,7 @@ plt.show()
 # med beskæftigelsesrettede indsatser ({glue:md}`ak_indsats_kognitiv` og
 # {glue:md}`ak_indsats_sindslidelse` timer mod {glue:md}`ak_indsats_befolkningen` for alle voksne).
 
-# %%
+# %% mystnb={"figure": {"caption": "Beskæftigelse, forsørgelse, sundhed og kriminalitet: målgruppens undergrupper mod alle voksne, landsplan.", "name": "fig-aktiviteter"}}
 aktiviteter = ["beskaeftigelse_uger", "foertidspension_uger", "kontanthjaelp_uger", "beskaeftigelsesindsats_timer",
                "psyk_indlagt_dage", "psyk_kontakt", "fysioterapi", "kriminalitet"]
 valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(aktiviteter)]
@@ -97,6 +97,8 @@ for akse in figur.axes:
     akse.tick_params(axis="x", labelrotation=30, labelsize=7)
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(profil, "vaerdi", min_celle)
 
 # %% [markdown]
@@ -105,7 +107,7 @@ book.suppression_note(profil, "vaerdi", min_celle)
 # Figuren viser de samlede offentlige udgifter pr. borger fordelt på hovedområder, beregnet
 # med prisfilen for målgruppen og for alle voksne.
 
-# %%
+# %% mystnb={"figure": {"caption": "Offentlige udgifter pr. person pr. år fordelt på hovedområder: målgruppen mod alle voksne, landsplan.", "name": "fig-udgifter"}}
 valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES), tkr=valgt["kr_pr_person"] / 1000)
 figur, akse = plt.subplots(figsize=(8, 3.8))
@@ -129,7 +131,7 @@ plt.show()
 # {glue:md}`ak_barndom_sindslidelse_case` pct. (sindslidelse) i casekommunerne mod
 # {glue:md}`ak_barndom_kognitiv` og {glue:md}`ak_barndom_sindslidelse` pct. på landsplan.
 
-# %%
+# %% mystnb={"figure": {"caption": "Beskæftigelse, beskæftigelsesrettede indsatser og kontakt med psykiatrien pr. undergruppe: casekommunerne (og i en kommunal udgave kommunen) mod landsplan.", "name": "fig-case-land"}}
 sammenlign = ["beskaeftigelse_uger", "beskaeftigelsesindsats_timer", "foertidspension_uger", "psyk_indlagt_dage",
               "psyk_ambulante_kontakter", "psyk_kontakt"]
 valgt = profil[profil["maal"].isin(sammenlign) & profil["gruppe"].isin(["kognitiv", "sindslidelse"])]

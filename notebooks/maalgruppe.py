@@ -67,6 +67,15 @@ book.glue_tal("mg_andel_sel82", book.value(andele, "andel", omraade="landsplan",
 # problemer.
 
 # %%
+if kommune is not None:
+    antal = {g: book.tal(book.value(maalgruppe, "antal", aar=aar, omraade=str(kommune), gruppe=g))
+             for g in ("i_alt", "kognitiv", "sindslidelse")}
+    book.about_municipality(kommune, kommunenavn,
+                            f"var {antal['i_alt']} voksne i målgruppen i {aar}: {antal['kognitiv']} modtog "
+                            f"ydelserne på grund af et kognitivt handicap og {antal['sindslidelse']} på grund af "
+                            "en sindslidelse.")
+
+# %%
 navne = {g: book.GROUP_NAMES[g] for g in ("i_alt", "kognitiv", "sindslidelse")}
 vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgruppe["omraade"].map(omraader),
                          aar_tekst=maalgruppe["aar"].astype("string"))
@@ -75,7 +84,7 @@ tabel = vist.pivot_table(index=["omraade", "aar_tekst"], columns="gruppe", value
 book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v in navne.values()}})
 book.suppression_note(maalgruppe, "antal", min_celle)
 
-# %%
+# %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
 figur = sns.relplot(data=vist.dropna(subset=["antal"]), x="aar", y="antal", hue="gruppe", col="omraade",
                     kind="line", marker="o", facet_kws={"sharey": False}, height=3.4, aspect=1.05)
 figur.set_axis_labels("År", "Personer").set_titles("{col_name}")
@@ -92,7 +101,7 @@ plt.show()
 # har {glue:md}`mg_diag_svaer` pct. en svær og {glue:md}`mg_diag_moderat` pct. en moderat
 # psykisk lidelse. En borger kan have flere diagnoser, og nogle har ingen registreret diagnose.
 
-# %%
+# %% mystnb={"figure": {"caption": "Andel af målgruppen med hver diagnosegruppe, for hver undergruppe.", "name": "fig-diagnoser"}}
 for navn, gruppe, diagnose in (("udv", "kognitiv", "udviklingshaemning"), ("autisme", "kognitiv", "autisme"),
                                ("svaer", "sindslidelse", "svaer_psykisk"),
                                ("moderat", "sindslidelse", "moderat_psykisk")):
@@ -109,6 +118,8 @@ figur.set_axis_labels("Andel af undergruppen (pct.)", "").set_titles("{col_name}
 figur.legend.set_title("")
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(udvalg, "andel", min_celle)
 
 # %% [markdown]
@@ -121,7 +132,7 @@ book.suppression_note(udvalg, "andel", min_celle)
 # kommunernes udgifter til de fem ydelser for målgruppen. Udgifterne er beregnet med
 # prisfilen (se kapitlet om data).
 
-# %%
+# %% mystnb={"figure": {"caption": "Andel af målgruppen, der modtager hver af de fem ydelser, og ydelsens andel af kommunens udgifter til målgruppen.", "name": "fig-ydelser"}}
 book.glue_tal("mg_sel85_personer", book.value(fordeling, "andel_personer", omraade="landsplan", ydelse="sel85"))
 book.glue_tal("mg_botilbud_personer", book.value(botilbud, "andel_personer", omraade="landsplan"))
 book.glue_tal("mg_botilbud_udgifter", book.value(botilbud, "andel_udgifter", omraade="landsplan"))
@@ -137,6 +148,8 @@ figur.set_titles("{row_name} (pct.)").set_axis_labels("", "")
 figur.legend.set_title("")
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(fordeling, "andel_personer", min_celle)
 
 # %% [markdown]
@@ -146,7 +159,7 @@ book.suppression_note(fordeling, "andel_personer", min_celle)
 # ({glue:md}`mg_andel_sel85` pct.), mens kun {glue:md}`mg_andel_sel82` pct. af modtagerne af
 # forebyggende indsatser efter § 82 er i målgruppen.
 
-# %%
+# %% mystnb={"figure": {"caption": "Målgruppens andel af alle voksne modtagere af hver ydelse.", "name": "fig-andel-modtagere"}}
 vist = andele.assign(omraade=andele["omraade"].map(omraader), ydelse=andele["ydelse"].map(book.SERVICE_NAMES))
 figur, akse = plt.subplots(figsize=(8, 3.8))
 sns.barplot(data=vist.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", ax=akse)
@@ -154,4 +167,6 @@ akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="",
 sns.move_legend(akse, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, title="", frameon=False)
 book.mark_figure(figur, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(andele, "andel", min_celle)

@@ -81,7 +81,7 @@ book.show_table(vist, {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger
 # Figurerne svarer til rapportens figur 15 og 16: potentialet pr. borger i hvert af de fire
 # opfølgningsår, fordelt på hovedområder.
 
-# %%
+# %% mystnb={"figure": {"caption": "Budgetøkonomisk potentiale pr. borger år for år og fordelt på hovedområder (rå forskelle).", "name": "fig-som-aar"}}
 vist = potentiale.assign(scenarie=potentiale["scenarie"].map(navne), tkr=potentiale["kr_pr_borger"] / 1000)
 figur = sns.catplot(data=vist.dropna(subset=["tkr"]), x="opfoelgningsaar", y="tkr", hue="hovedomraade",
                     col="scenarie", kind="bar", height=3.4, aspect=1.1, sharey=False)
@@ -91,6 +91,8 @@ for akse in figur.axes.flat:
     akse.axhline(0, color="black", linewidth=0.8)
 book.mark_figure(figur.figure, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(potentiale, "kr_pr_borger", min_celle)
 
 # %% [markdown]

@@ -63,7 +63,7 @@ for retning in ("ned", "op"):
 # Figuren viser, hvor mange voksne pr. 10.000 voksne indbyggere der modtager hver af
 # trappens ydelser i {glue:md}`tr_slut`, i casekommunerne og på landsplan.
 
-# %%
+# %% mystnb={"figure": {"caption": "Modtagere af trappens ydelser pr. 10.000 voksne indbyggere.", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
 figur, akse = plt.subplots(figsize=(8, 4))
 sns.barplot(data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade", ax=akse)
@@ -71,6 +71,8 @@ akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
 akse.legend(title="")
 book.mark_figure(figur, syntetisk)
 plt.show()
+
+# %%
 book.suppression_note(rater, "pr_10000", min_celle)
 
 # %% [markdown]
@@ -90,6 +92,14 @@ book.suppression_note(rater, "pr_10000", min_celle)
 # {glue:md}`tr_p_op` for bevægelser op.
 
 # %%
+if kommune is not None:
+    ned = sum(book.value(bevaegelser, "andel", omraade=str(kommune), bevaegelse=b) for b in ("ingen", "lavere"))
+    op = book.value(bevaegelser, "andel", omraade=str(kommune), bevaegelse="hoejere")
+    book.about_municipality(kommune, kommunenavn,
+                            f"var {book.tal(ned, 1)} pct. af borgerne på § 85 i {trappe_basisaar} gået ned ad "
+                            f"trappen to år efter, og {book.tal(op, 1)} pct. var gået op.")
+
+# %% mystnb={"figure": {"caption": "Hvor borgere med støtte i eget hjem (§ 85) står to år efter.", "name": "fig-bevaegelser"}}
 navne = {"ingen": "Ingen indsats", "lavere": "Lavere trin", "samme": "Samme trin", "hoejere": "Højere trin"}
 vist = bevaegelser[bevaegelser["bevaegelse"].isin(list(navne))]
 vist = vist.assign(omraade=vist["omraade"].map(omraader), bevaegelse=vist["bevaegelse"].map(navne))
@@ -104,6 +114,8 @@ akse.set(xlabel=f"Andel af borgerne på § 85 i {trappe_basisaar} (pct.), trin i
 akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
 book.mark_figure(figur, syntetisk)
 plt.show()
+
+# %%
 book.show_table(vist, {"omraade": "Område", "bevaegelse": "Trin to år efter", "antal": "Personer",
                        "andel": "Andel, pct."}, decimals={"andel": 1})
 book.suppression_note(bevaegelser, "antal", min_celle)
@@ -116,7 +128,7 @@ book.suppression_note(bevaegelser, "antal", min_celle)
 # strømme. Hver række summer til 100.
 # Tabellen bagefter giver 95 pct.-konfidensintervaller (Wilson) for andelene fra § 85.
 
-# %%
+# %% mystnb={"figure": {"caption": "Overgange mellem trinnene over to år, hele målgruppen på landsplan (pct. af hvert trin).", "name": "fig-overgange"}}
 trinnavne = {"0": "Ingen", "1": "Forebyggende", "2": "§ 85", "3": "§ 107", "4": "ABL § 105", "5": "§ 108"}
 matrix = overgange[(overgange["omraade"] == "landsplan") & (overgange["gruppe"] == "i_alt")
                    & (overgange["til_trin"] != "udgaaet")]
@@ -130,6 +142,7 @@ akse.set(xlabel=f"Trin i {trappe_basisaar + 2}", ylabel=f"Trin i {trappe_basisaa
 book.mark_figure(figur, syntetisk)
 plt.show()
 
+# %% mystnb={"figure": {"caption": "Strømme fra hvert trin til trinnet to år efter, hele målgruppen på landsplan.", "name": "fig-stroemme"}}
 flow = matrix.assign(andel=matrix["andel"].astype(float).fillna(0))
 figur, akse = plt.subplots(figsize=(8, 3.6))
 venstre = pd.Series(0.0, index=[o for o in orden if o in set(flow["fra"])])
@@ -143,6 +156,7 @@ akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False
 book.mark_figure(figur, syntetisk)
 plt.show()
 
+# %%
 fra85 = overgange[(overgange["fra_trin"] == 2) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]
 fra85 = fra85.assign(omraade=fra85["omraade"].map(omraader), til=fra85["til_trin"].map(trinnavne))
 book.show_table(fra85, {"omraade": "Område", "til": "Trin to år efter", "andel": "Andel, pct.",

@@ -1,6 +1,7 @@
 """Presentation helpers: Danish numbers and suppressed values."""
 import pandas as pd
 
+from analysis import book
 from analysis.book import SUPPRESSED, p_value, tal
 
 
@@ -21,3 +22,14 @@ def test_p_values():
     assert p_value(0.0004) == "under 0,001"
     assert p_value(0.0739) == "0,074"
     assert p_value(pd.NA) == ".."
+
+
+def test_municipal_paragraph_only_in_a_municipal_book_and_notes_suppression(monkeypatch):
+    shown = []
+    monkeypatch.setattr(book, "display", lambda item: shown.append(item.text))
+    book.about_municipality(None, None, "var 5 voksne i målgruppen.")
+    assert shown == []
+    book.about_municipality(751, "Aarhus", f"var {tal(1200)} voksne i målgruppen.")
+    assert shown == ["I Aarhus Kommune var 1.200 voksne i målgruppen."]
+    book.about_municipality(825, "Læsø", f"var {tal(pd.NA)} voksne i målgruppen.")
+    assert shown[-1].startswith("I Læsø Kommune var .. voksne") and "diskretioneret" in shown[-1]

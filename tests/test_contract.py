@@ -1,7 +1,9 @@
 """The data contract: hand-built bad extracts are rejected with a message naming the problem."""
+import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import contract
 from analysis.cli import main
 from analysis.contract import ContractError, load_extract
 from extracts import FORBRUG_ZERO, small_valid, write_extract
@@ -121,3 +123,17 @@ def test_bad_extract_writes_nothing_and_keeps_previous_output(tmp_path, capsys):
     assert "alder" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in (out / "tables").iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "good", "out"]  # no staging left behind
+
+
+def test_packed_duplicate_check_agrees_with_pandas():
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"pnr": rng.integers(-5, 40, 2000), "aar": rng.integers(2017, 2023, 2000),
+                          "ydelse": pd.Categorical(rng.choice(["sel82", "sel85", "sel108"], 2000))})
+    keys = ["pnr", "aar", "ydelse"]
+    assert contract._packed_keys(frame, keys) is not None  # the fast path is the one tested
+    expected = frame.duplicated(keys, keep=False).to_numpy()
+    assert expected.any() and not expected.all()
+    assert (contract._duplicated(frame, keys) == expected).all()
+    as_text = frame.assign(pnr=frame["pnr"].astype(str))
+    assert contract._packed_keys(as_text, keys) is None  # string person keys: pandas' own check
+    assert (contract._duplicated(as_text, keys) == expected).all()

@@ -2,18 +2,22 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
+from browser import open_offline
 
-from analysis import __version__
+from analysis import __version__, batch
 from analysis import build as pipeline
 from analysis.book import SYNTHETIC_MARK, tal
 from analysis.cli import main
 from analysis.contract import load_extract
 from analysis.manifest import sha256
 from analysis.params import Params
+from analysis.project import ROOT
 from analysis.registry import read_table
 from analysis.synth import write_synthetic
 
@@ -128,11 +132,126 @@ def test_disclosure_audit_is_published(built):
     assert len(record["tabeller"]["maalgruppe"]) == table["antal"].isna().sum()
 
 
-def test_a_municipal_book_names_the_municipality(built, tmp_path):
+@pytest.fixture(scope="module")
+def aarhus(built, tmp_path_factory):
     data, _ = built
-    out = tmp_path / "aarhus"
+    out = tmp_path_factory.mktemp("aarhus") / "out"
     assert main(["build", "--data", str(data), "--out", str(out), "--kommune", "751", "--no-pdf"]) == 0
-    assert "for Aarhus Kommune" in (out / "html" / "index.html").read_text() or \
-        "for Aarhus Kommune" in (out / "html" / "book" / "intro.html").read_text()
-    assert "Hvis Aarhus Kommune hvert år" in re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "som.html").read_text())
-    assert "751" in set(read_table(out / "tables", "maalgruppe")["omraade"])
+    return out
+
+
+def test_a_municipal_book_names_the_municipality(aarhus):
+    assert "for Aarhus Kommune" in (aarhus / "html" / "book" / "intro.html").read_text()
+    table = read_table(aarhus / "tables", "maalgruppe")
+    members = table[(table["omraade"] == "751") & (table["aar"] == 2022)].set_index("gruppe")["antal"]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (aarhus / "html" / "notebooks" / "maalgruppe.html").read_text()))
+    assert f"I Aarhus Kommune var {tal(members['i_alt'])} voksne i målgruppen i 2022" in text
+    assert "Hvis Aarhus Kommune hvert år" in re.sub(r"<[^>]+>", "", (aarhus / "html" / "notebooks" / "som.html").read_text())
+    assert "751" in set(table["omraade"])
+
+
+def test_parameters_file_and_flag_overrides_both_take_effect(built, tmp_path):
+    data, _ = built
+    out = tmp_path / "odense"
+    assert main(["compute", "--data", str(data), "--out", str(out), "--params",
+                 str(ROOT / "examples" / "aarhus" / "parametre.yml"), "--kommune", "461"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["kommune"] == 461  # the flag wins over the file's 751
+    assert manifest["parameters"]["sammenligning"] == [101, 461, 851]  # from the file
+    assert manifest["parameters"]["enhedspriser"].endswith("examples/aarhus/enhedspriser.csv")
+    assert manifest["inputs"]["indsatstrappe"] == sha256(ROOT / "examples" / "aarhus" / "indsatstrappe.csv")
+    steps = set(read_table(out / "tables", "trappe_overgange")["fra_trin"].astype(int))
+    assert steps == {1, 2, 3, 4}  # the example's staircase: four steps above "no intervention" (default: five)
+
+
+def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds(built, aarhus, tmp_path,
+                                                                                 monkeypatch, capsys):
+    data, _ = built
+    failing = tmp_path / "zz_fejler.py"
+    failing.write_text("# %% tags=[\"parameters\"]\nkommune = None\n\n# %%\n"
+                       "if kommune == 825:\n    raise RuntimeError('tvunget fejl')\n")
+    sources = pipeline.notebook_sources() + [failing]
+    monkeypatch.setattr(batch, "notebook_sources", lambda: sources)
+    out = tmp_path / "alle"
+    status = main(["build-all", "--data", str(data), "--out", str(out), "--kommuner", "751,825,101", "--no-pdf"])
+    report = capsys.readouterr().out
+    assert status == 1
+    assert "built 2 publication(s), 1 failed" in report
+    assert re.search(r"825 Læsø: BuildError: notebook zz_fejler.py failed in cell \d+: RuntimeError: tvunget fejl", report)
+    assert sorted(p.name for p in out.iterdir()) == ["101", "751", "index.html"]
+    index = (out / "index.html").read_text()
+    assert 'href="751/html/index.html">Aarhus Kommune' in index and "Læsø" not in index
+    assert "for København Kommune" in (out / "101" / "html" / "book" / "intro.html").read_text()
+    for directory in ("tables", "notebooks"):  # the shared kernel and cached national part change nothing
+        for single in (aarhus / directory).iterdir():
+            assert single.read_bytes() == (out / "751" / directory / single.name).read_bytes(), single.name
+
+
+def test_version_on_front_page_in_pdf_and_manifest(built):
+    _, out = built
+    front = re.sub(r"<[^>]+>", "", (out / "html" / "book" / "intro.html").read_text())
+    assert f"version {__version__}" in front
+    text = subprocess.run(["pdftotext", str(out / "pdf" / "roret.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    first_page = text.split("\f")[0]
+    assert f"Version {__version__}" in first_page and SYNTHETIC_MARK in first_page
+    assert text.count(f"Version {__version__}") >= 5  # the running header of the pages
+    assert json.loads((out / "manifest.json").read_text())["version"] == __version__
+
+
+def test_figures_are_numbered_with_captions(built):
+    _, out = built
+    page = (out / "html" / "notebooks" / "trappe.html").read_text()
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)
+    assert len(captions) == 4 and all("Figur 3." in c for c in captions)
+    text = subprocess.run(["pdftotext", str(out / "pdf" / "roret.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Figur 3.1: Modtagere af trappens ydelser pr. 10.000 voksne indbyggere." in text
+
+
+def test_reproducibility_appendix_shows_the_manifest(built):
+    _, out = built
+    manifest = json.loads((out / "manifest.json").read_text())
+    page = re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "reproducerbarhed.html").read_text())
+    assert manifest["inputs"]["data/bopael.parquet"] in page
+    assert manifest["inputs"]["enhedspriser"] in page
+    assert manifest["packages"]["pandas"] in page
+    assert (out / "html" / "_sources" / "notebooks" / "som.ipynb").is_file()  # downloadable from the page
+
+
+def test_verify_passes_on_an_untouched_build(built, capsys):
+    _, out = built
+    assert main(["verify", str(out)]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+
+
+def test_verify_fails_naming_the_table_when_one_input_value_changes(built, tmp_path, capsys):
+    data, out = built
+    changed = tmp_path / "data"
+    shutil.copytree(data, changed)
+    services = pd.read_parquet(changed / "ydelser.parquet")
+    row = services.index[(services["aar"] == 2022) & (services["ydelse"] == "sel108")][0]
+    services.loc[row, "dage"] = 1 if services.loc[row, "dage"] != 1 else 2  # one value, one cost
+    services.to_parquet(changed / "ydelser.parquet", index=False)
+    assert main(["verify", str(out), "--data", str(changed)]) == 1
+    report = capsys.readouterr().out
+    assert "NOT VERIFIED" in report
+    assert "input data/ydelser.parquet changed" in report
+    # the public cost per adult of the main area "botilbud" moves (kr_pr_person is whole kroner)
+    assert re.search(r"table udgifter_hovedomraade\.csv, row \d+, column 'kr_pr_person': \d+ → \d+", report), report
+
+
+def test_html_opens_offline_without_console_errors_and_shows_its_figures(built):
+    _, out = built
+    html = out / "html"
+    for page, figures in (("book/intro.html", 0), ("notebooks/maalgruppe.html", 4), ("notebooks/trappe.html", 4),
+                          ("notebooks/som.html", 1), ("notebooks/reproducerbarhed.html", 0)):
+        errors, dom = open_offline(html / page)
+        assert errors == [], (page, errors)
+        images = re.findall(r'<img[^>]+src="([^"]+\.png)"', dom)
+        assert len(images) >= figures, page
+        for image in images:
+            assert (html / page).parent.joinpath(image).resolve().is_file(), image
+    for page in html.rglob("*.html"):
+        assert not re.search(r'(src|href)="https?://', page.read_text()), page
+        assert "unpkg.com" not in page.read_text() and "mathjax" not in page.read_text().lower(), page

@@ -159,6 +159,15 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dic
     display(Markdown("\n".join(lines)))
 
 
+def about_municipality(kommune, kommunenavn, text: str) -> None:
+    """A paragraph about the book's municipality (shown only in a municipal book); `text`
+    follows "I <navn> Kommune" and holds numbers formatted with `tal`."""
+    if kommune is None:
+        return
+    note = f" Tal markeret «{SUPPRESSED}» bygger på for få personer og er diskretioneret." if SUPPRESSED in text else ""
+    display(Markdown(f"I {kommunenavn} Kommune {text}{note}"))
+
+
 def suppression_note(frame: pd.DataFrame, column: str, min_celle: int) -> None:
     """Say so under a table or figure when some of its cells are suppressed."""
     if frame[column].isna().any():

@@ -1,14 +1,16 @@
-"""The `roret` command line (DESIGN.md): synth, validate, compute, build."""
+"""The `roret` command line (DESIGN.md): synth, validate, compute, build, verify."""
 import argparse
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
+from .batch import build_all
 from .build import BuildError, build, compute
 from .contract import ContractError, load_extract
 from .params import Params, ParamsError
 from .synth import write_synthetic
+from .verify import verify
 
 
 def _progress():
@@ -43,6 +45,32 @@ def _build(args) -> None:
     build(args.data, args.out, _params(args), pdf=not args.no_pdf, progress=_progress())
 
 
+def _build_all(args) -> int:
+    summary = build_all(args.data, args.out, _params(args), jobs=args.jobs, pdf=not args.no_pdf,
+                        kommuner=args.kommuner, progress=_progress())
+    print("\n".join(summary.lines()))
+    print(f"index: {args.out / 'index.html'}")
+    return 1 if summary.failed else 0
+
+
+def _municipality_list(text: str) -> list[int]:
+    try:
+        return [int(code) for code in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated municipality codes, got {text!r}") from None
+
+
+def _verify(args) -> int:
+    differences = verify(args.out, args.data, progress=_progress())
+    if differences:
+        print(f"NOT VERIFIED: {args.out} differs from its recomputation in {len(differences)} place(s):")
+        for difference in differences[:20]:
+            print(f"  - {difference}")
+        return 1
+    print(f"VERIFIED: {args.out} — every table and notebook output recomputed identically")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="roret", description=__doc__)
     main.add_argument("--version", action="version", version=f"roret {__version__}")
@@ -68,17 +96,30 @@ def parser() -> argparse.ArgumentParser:
         if name == "build":
             command.add_argument("--no-pdf", action="store_true", help="build HTML only")
         command.set_defaults(run=run)
+    every = commands.add_parser("build-all", help="one publication per municipality, and an index page")
+    every.add_argument("--data", type=Path, required=True)
+    every.add_argument("--out", type=Path, required=True)
+    every.add_argument("--jobs", type=int, default=2, help="publications built at a time (default 2)")
+    every.add_argument("--params", type=Path, help="parameters file (YAML); its kommune is ignored")
+    every.add_argument("--kommuner", type=_municipality_list, help="only these codes, e.g. 101,751 (default all 98)")
+    every.add_argument("--no-pdf", action="store_true", help="build HTML only")
+    every.set_defaults(run=_build_all, kommune=None)
+
+    verify_ = commands.add_parser("verify", help="re-execute a publication from its manifest and compare")
+    verify_.add_argument("out", type=Path, help="a publication built by `roret build`")
+    verify_.add_argument("--data", type=Path, help="the extract, if it has moved since the build")
+    verify_.set_defaults(run=_verify)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.run(args)
-    except (ContractError, ParamsError, BuildError, ValueError) as error:
+        status = args.run(args)
+    except (ContractError, ParamsError, BuildError, ValueError, OSError) as error:
         print(f"roret {args.command}: error: {error}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -145,28 +145,56 @@ def _problem(path: Path, column: str, rule: str, frame: pd.DataFrame, index: lis
     return f"{path.name}, column '{column}': {rule} — {len(index)} row(s), e.g.\n{_rows(frame, index)}"
 
 
+def _packed_keys(frame: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """The key columns packed into one integer per row (equal keys, equal numbers), or None
+    when they do not fit in 63 bits (e.g. string person keys)."""
+    packed, used = np.zeros(len(frame), dtype=np.int64), 0
+    for column in keys:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, width = values.cat.codes.to_numpy(np.int64) + 1, len(values.cat.categories) + 1
+        elif pd.api.types.is_integer_dtype(values) and len(values):
+            low = int(values.min())
+            codes, width = values.to_numpy(np.int64) - low, int(values.max()) - low + 1
+        else:
+            return None
+        bits = max(width - 1, 1).bit_length()
+        if used + bits > 63:
+            return None
+        packed, used = (packed << bits) | codes, used + bits
+    return packed
+
+
+def _duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Mask of every row whose key occurs more than once."""
+    packed = _packed_keys(frame, keys)
+    if packed is None:
+        return frame.duplicated(keys, keep=False).to_numpy()
+    return pd.Series(packed).duplicated(keep=False).to_numpy()
+
+
 def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     columns = _columns()[table]
-    problems, parsed = [], {}
+    problems = []
+    frame = raw.copy(deep=False)  # columns replaced one by one: no consolidating copy of the table
     for name, spec in columns.items():
-        parsed[name], bad = _parse(raw[name], spec.kind)
+        frame[name], bad = _parse(raw[name], spec.kind)
         if bad.any():
             rule = "missing value" if raw[name][bad].isna().all() else f"not of type {spec.kind}"
             problems.append(_problem(path, name, rule, raw, list(raw.index[bad.to_numpy()])))
-    frame = pd.DataFrame(parsed)
     if problems:
         return frame, problems
-    schema = pa.DataFrameSchema({n: pa.Column(checks=list(s.checks)) for n, s in columns.items()},
-                                unique=KEYS[table], report_duplicates="all")
+    schema = pa.DataFrameSchema({n: pa.Column(checks=list(s.checks)) for n, s in columns.items()})
     try:
         schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as error:
         cases = error.failure_cases.dropna(subset=["index"])
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
-            index = sorted(set(int(i) for i in group["index"]))
-            rule = f"duplicate key ({', '.join(KEYS[table])})" if check == "multiple_fields_uniqueness" else check
-            problems.append(_problem(path, column if check != "multiple_fields_uniqueness" else "+".join(KEYS[table]),
-                                     rule, raw, index))
+            problems.append(_problem(path, column, check, raw, sorted(set(int(i) for i in group["index"]))))
+    duplicated = _duplicated(frame, KEYS[table])
+    if duplicated.any():
+        problems.append(_problem(path, "+".join(KEYS[table]), f"duplicate key ({', '.join(KEYS[table])})", raw,
+                                 list(raw.index[duplicated])))
     return frame, problems
 
 

@@ -8,7 +8,10 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
+import pandas as pd
+
 from . import __version__
+from .contract import TABLES, find_table_file
 from .params import Params
 from .project import REFERENCE_DIR, ROOT
 
@@ -44,11 +47,19 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(build_epoch(), tz=timezone.utc)
 
 
-def write_manifest(stage: Path, data: Path, extract_files: list[Path], params: Params, synthetic: bool) -> dict:
-    """Write stage/manifest.json and return it."""
-    inputs = {f"data/{path.name}": path for path in extract_files}
+def input_files(data: Path, params: Params) -> dict[str, Path]:
+    """Every file a publication is computed from, by the name the manifest gives it."""
+    inputs = {f"data/{path.name}": path for path in (find_table_file(Path(data), t) for t in TABLES)}
     inputs |= {f"reference/{path.name}": path for path in sorted(REFERENCE_DIR.glob("*.csv"))}
-    inputs |= {"enhedspriser": params.enhedspriser, "indsatstrappe": params.indsatstrappe}
+    return inputs | {"enhedspriser": Path(params.enhedspriser), "indsatstrappe": Path(params.indsatstrappe)}
+
+
+def table_fingerprints(stage: Path) -> dict[str, str]:
+    return {str(path.relative_to(stage)): sha256(path) for path in sorted((stage / "tables").glob("*.csv"))}
+
+
+def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool) -> dict:
+    """Write stage/manifest.json (after the tables) and return it."""
     manifest = {
         "version": __version__,
         "git_commit": _git("rev-parse", "HEAD"),
@@ -56,10 +67,26 @@ def write_manifest(stage: Path, data: Path, extract_files: list[Path], params: P
         "build_time": build_time().isoformat(),
         "parameters": params.to_dict(),
         "data": {"directory": str(Path(data).resolve()), "synthetic": synthetic},
-        "inputs": {name: sha256(Path(path)) for name, path in inputs.items()},
+        "inputs": {name: sha256(path) for name, path in input_files(data, params).items()},
         "packages": {name: version(name) for name in PACKAGES},
-        "tables": {str(path.relative_to(stage)): sha256(path) for path in sorted((stage / "tables").glob("*.csv"))},
+        "tables": table_fingerprints(stage),
         "disclosure": sha256(stage / "disclosure.json"),
     }
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
+
+
+def describe(manifest: dict) -> dict[str, pd.DataFrame]:
+    """The manifest as the reproducibility appendix shows it: build, parameters, inputs, packages."""
+    parameters = {k: Path(v).name if k in ("enhedspriser", "indsatstrappe") else v
+                  for k, v in manifest["parameters"].items()}
+    build = {"version": manifest["version"], "git_commit": manifest["git_commit"] or "ukendt",
+             "git_dirty": "ja" if manifest["git_dirty"] else "nej", "build_time": manifest["build_time"],
+             "data": manifest["data"]["directory"], "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
+    return {
+        "bygning": pd.DataFrame({"felt": list(build), "vaerdi": [str(v) for v in build.values()]}),
+        "parametre": pd.DataFrame({"parameter": list(parameters), "vaerdi": [str(v) for v in parameters.values()]}),
+        "input": pd.DataFrame({"fil": list(manifest["inputs"]), "sha256": list(manifest["inputs"].values())}),
+        "tabeller": pd.DataFrame({"fil": list(manifest["tables"]), "sha256": list(manifest["tables"].values())}),
+        "pakker": pd.DataFrame({"pakke": list(manifest["packages"]), "version": list(manifest["packages"].values())}),
+    }

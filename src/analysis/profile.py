@@ -44,19 +44,37 @@ def _group_masks(frame: pd.DataFrame, with_population: bool) -> dict[str, pd.Ser
     return masks
 
 
-def summarise(frame: pd.DataFrame, params: Params, columns: list[str], with_population: bool) -> pd.DataFrame:
-    """Per area, group and column: persons (n), persons with a non-zero value (antal) and the mean."""
-    rows = []
+def municipal_sums(frame: pd.DataFrame, columns: list[str], with_population: bool) -> pd.DataFrame:
+    """Per municipality, group and column: persons (n), persons with a non-zero value (antal),
+    persons with a value (count) and the sum of the values — enough to summarise any area."""
+    parts = []
+    for gruppe, mask in _group_masks(frame, with_population).items():
+        values = frame.loc[mask, columns].astype("float64")
+        by_kom = frame.loc[mask, "kom"]
+        stats = pd.DataFrame({"antal": (values != 0).groupby(by_kom).sum().stack(),
+                              "count": values.notna().groupby(by_kom).sum().stack(),
+                              "total": values.groupby(by_kom).sum().stack()})
+        stats.index.names = ["kom", "maal"]
+        stats = stats.reset_index().merge(by_kom.value_counts().rename("n"), left_on="kom", right_index=True)
+        parts.append(stats.assign(gruppe=gruppe))
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarise(sums: pd.DataFrame, params: Params, columns: list[str], with_population: bool) -> pd.DataFrame:
+    """Per area, group and column: persons (n), persons with a non-zero value (antal) and the mean,
+    from `municipal_sums`."""
+    groups = [*MEMBER_GROUPS, *([POPULATION] if with_population else [])]
+    every = pd.MultiIndex.from_product([groups, columns], names=["gruppe", "maal"])
+    parts = []
     for omraade, kom in areas(params):
-        area = frame[in_area(frame["kom"], kom)]
-        for gruppe, mask in _group_masks(area, with_population).items():
-            values = area.loc[mask, columns].astype("float64")
-            n = len(values)
-            nonzero = (values != 0).sum()
-            means = values.mean() if n else pd.Series(float("nan"), index=columns)
-            rows += [(params.aar, omraade, gruppe, column, n, int(nonzero[column]), means[column])
-                     for column in columns]
-    return pd.DataFrame(rows, columns=["aar", "omraade", "gruppe", "maal", "n", "antal", "gennemsnit"])
+        area = sums[in_area(sums["kom"], kom)]
+        persons = area.drop_duplicates(["kom", "gruppe"]).groupby("gruppe")["n"].sum()
+        totals = area.groupby(["gruppe", "maal"])[["antal", "count", "total"]].sum().reindex(every, fill_value=0)
+        table = totals.reset_index()
+        table["n"] = table["gruppe"].map(persons).fillna(0).astype(int)
+        table["gennemsnit"] = (table["total"] / table["count"].where(table["count"] > 0)).astype("float64")
+        parts.append(table.assign(aar=params.aar, omraade=omraade, antal=table["antal"].astype(int)))
+    return pd.concat(parts, ignore_index=True)[["aar", "omraade", "gruppe", "maal", "n", "antal", "gennemsnit"]]
 
 
 def _with_services(frame: pd.DataFrame, extract: Extract, year: int, services) -> pd.DataFrame:
@@ -75,7 +93,8 @@ def diagnosis_shares(extract: Extract, params: Params) -> pd.DataFrame:
     diagnosed = extract.diagnoser
     for diagnosis in codes.DIAGNOSES:
         frame[diagnosis] = frame["pnr"].isin(diagnosed.loc[diagnosed["diagnosegruppe"] == diagnosis, "pnr"]).to_numpy()
-    table = summarise(frame, params, list(codes.DIAGNOSES), with_population=False)
+    sums = municipal_sums(frame, list(codes.DIAGNOSES), with_population=False)
+    table = summarise(sums, params, list(codes.DIAGNOSES), with_population=False)
     table = table.rename(columns={"maal": "diagnosegruppe"})
     return table.assign(andel=(100 * table.pop("gennemsnit")).round(1))
 
@@ -133,18 +152,23 @@ def botilbud_cost_share(extract: Extract, params: Params) -> pd.DataFrame:
 BOTILBUD_RULES = Rules(("antal", "n", "uden"), follows=("andel_personer", "andel_udgifter"), private=("n", "uden"))
 
 
-def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
-    """forbrug_gennemsnit: the average member's services and activities against all adults
-    (figures 6–7, 13–14, childhood measures, botilbud shares)."""
-    frame = _with_services(people(extract, params.aar).copy(), extract, params.aar, codes.SERVICES)
+def _activity_sums(extract: Extract, year: int) -> pd.DataFrame:
+    frame = _with_services(people(extract, year).copy(), extract, year, codes.SERVICES)
     frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
-    year = extract.forbrug[extract.forbrug["aar"] == params.aar]
     activities = list(UNITS) + list(codes.FLAG_COLUMNS)
-    frame = frame.merge(year[["pnr", *activities]], on="pnr", how="left")
+    in_year = extract.forbrug[extract.forbrug["aar"] == year]
+    frame = frame.merge(in_year[["pnr", *activities]], on="pnr", how="left")
     frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
     childhood = extract.stamdata.set_index("pnr")["foranstaltning_barndom"]
     frame["foranstaltning_barndom"] = frame["pnr"].map(childhood).fillna(False).astype(bool)
-    table = summarise(frame, params, [*SHARE_INDICATORS, *UNITS], with_population=True)
+    return municipal_sums(frame, [*SHARE_INDICATORS, *UNITS], with_population=True)
+
+
+def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
+    """forbrug_gennemsnit: the average member's services and activities against all adults
+    (figures 6–7, 13–14, childhood measures, botilbud shares)."""
+    sums = extract.memo(("activity_sums", params.aar), lambda: _activity_sums(extract, params.aar))
+    table = summarise(sums, params, [*SHARE_INDICATORS, *UNITS], with_population=True)
     share = table["maal"].isin(SHARE_INDICATORS)
     table.insert(4, "enhed", table["maal"].map(UNITS).fillna("pct"))
     table["vaerdi"] = (table.pop("gennemsnit") * share.map({True: 100, False: 1})).round(1)
@@ -155,19 +179,26 @@ def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
 ACTIVITY_RULES = Rules(("antal", "n", "uden"), follows=("vaerdi",), private=("n", "antal", "uden"))
 
 
-def costs_by_main_area(extract: Extract, params: Params) -> pd.DataFrame:
-    """udgifter_hovedomraade: public cost per person by main area, all payers (figure 8)."""
-    prices = load_prices(params.enhedspriser)
-    frame = people(extract, params.aar)
-    volumes = volume_costs(extract.forbrug[extract.forbrug["aar"] == params.aar], prices).drop(columns="aar")
+def _cost_sums(extract: Extract, year: int, prices: pd.DataFrame) -> pd.DataFrame:
+    frame = people(extract, year)
+    volumes = volume_costs(extract.forbrug[extract.forbrug["aar"] == year], prices).drop(columns="aar")
     days = service_days(extract)
-    services = service_costs(days[days["aar"] == params.aar], prices)
+    services = service_costs(days[days["aar"] == year], prices)
     services["hovedomraade"] = services["ydelse"].astype("string").map(prices.set_index("post")["hovedomraade"])
     services = services.pivot_table(index="pnr", columns="hovedomraade", values="kr", aggfunc="sum")
     main_areas = sorted(set(prices["hovedomraade"]))
     costs = volumes.set_index("pnr").add(services, fill_value=0).reindex(columns=main_areas, fill_value=0.0)
     frame = frame.merge(costs.reset_index(), on="pnr", how="left").fillna({a: 0.0 for a in main_areas})
-    table = summarise(frame, params, main_areas, with_population=True).rename(columns={"maal": "hovedomraade"})
+    return municipal_sums(frame, main_areas, with_population=True)
+
+
+def costs_by_main_area(extract: Extract, params: Params) -> pd.DataFrame:
+    """udgifter_hovedomraade: public cost per person by main area, all payers (figure 8)."""
+    prices = load_prices(params.enhedspriser)
+    sums = extract.memo(("cost_sums", params.aar, str(params.enhedspriser)),
+                        lambda: _cost_sums(extract, params.aar, prices))
+    main_areas = sorted(set(prices["hovedomraade"]))
+    table = summarise(sums, params, main_areas, with_population=True).rename(columns={"maal": "hovedomraade"})
     return table.assign(kr_pr_person=table.pop("gennemsnit").round(0))
 
 

@@ -1,7 +1,7 @@
 """One registry of output tables (table id -> function), used by `roret compute` and the book."""
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,7 @@ class TableDefinition:
     compute: Callable[[Extract, Params], pd.DataFrame]
     rules: Rules  # disclosure control
     description: str
+    by_area: bool = True  # False: national only, the same for every municipality's book
 
 
 TABLES = {definition.id: definition for definition in (
@@ -46,15 +47,20 @@ TABLES = {definition.id: definition for definition in (
     TableDefinition("trappe_pr_10000", staircase.rates_per_10000, staircase.RATE_RULES,
                     "Adult recipients of each staircase service per 10,000 adults (figure 10)"),
     TableDefinition("som_potentiale", som.potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)"),
+                    "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)", by_area=False),
+
     TableDefinition("som_potentiale_samlet", som.totals, som.TOTAL_RULES,
-                    "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals"),
+                    "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals", by_area=False),
+
     TableDefinition("som_potentiale_betaler", som.payer_potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, payer and follow-up year"),
+                    "SØM: raw potential per person by scenario, payer and follow-up year", by_area=False),
+
     TableDefinition("som_foelsomhed", som.sensitivity, som.SENSITIVITY_RULES,
-                    "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting"),
+                    "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting", by_area=False),
+
     TableDefinition("som_scenarie", som.scenario_calculator, som.SCENARIO_RULES,
-                    "SØM: budget effect per year and payer of extra successes"),
+                    "SØM: budget effect per year and payer of extra successes", by_area=False),
+
 )}
 
 
@@ -69,11 +75,20 @@ class Tables:
     audit: dict[str, list[dict]]
 
 
+def _compute(definition: TableDefinition, extract: Extract, params: Params) -> pd.DataFrame:
+    """A table before disclosure control; national-only tables are computed once per extract
+    and parameters, whichever municipality the book is about."""
+    if definition.by_area:
+        return definition.compute(extract, params)
+    national = replace(params, kommune=None)
+    return extract.memo(("table", definition.id, repr(national)), lambda: definition.compute(extract, national))
+
+
 def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Tables:
     frames, audit = {}, {}
     for definition in TABLES.values():
         progress(f"table {definition.id}")
-        raw = definition.compute(extract, params)
+        raw = _compute(definition, extract, params)
         frames[definition.id], audit[definition.id] = suppress(raw, definition.rules, params.min_celle, params)
     for table_id, derive in DERIVED.items():
         frames[table_id] = derive(frames, params)

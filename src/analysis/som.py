@@ -90,11 +90,13 @@ def person_year_costs(extract: Extract, params: Params, persons: pd.Series) -> p
     days = _of(days, persons).rename(columns={"ydelse": "post", "dage": "maengde"})
     days["post"] = days["post"].astype("string")
     items = pd.concat([volumes, days[days["post"].isin(prices.index)]], ignore_index=True)
-    items["post"] = items["post"].astype("string")
-    items["kr"] = items["maengde"].astype(float) * items["post"].map(prices["kr"]).to_numpy()
-    items["hovedomraade"] = items["post"].map(prices["hovedomraade"]).to_numpy()
-    frames = [items.assign(betaler=payer, kr=items["kr"] * items["post"].map(prices[f"andel_{payer}"]).to_numpy())
-              for payer in PAYERS]
+    row = pd.Categorical(items["post"], categories=prices.index).codes  # each item's row in the price file
+
+    def price(column: str) -> np.ndarray:
+        return prices[column].to_numpy()[row]
+    items["kr"] = items["maengde"].astype(float).to_numpy() * price("kr")
+    items["hovedomraade"] = price("hovedomraade")
+    frames = [items.assign(betaler=payer, kr=items["kr"] * price(f"andel_{payer}")) for payer in PAYERS]
     return pd.concat(frames, ignore_index=True)[["pnr", "aar", "hovedomraade", "betaler", "kr"]]
 
 

@@ -1,0 +1,111 @@
+"""Benchmarks on the full-scale synthetic register (`make bench`; not part of `make test`).
+
+Each step runs in its own process so that its wall time and peak memory are its own. Results
+go to benchmarks/results.json and a readable benchmarks/results.md.
+
+    python benchmarks/run.py [--scale 1.0] [--skip-build-all] [--reuse-data]
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "data"  # git-ignored
+TARGETS = {"synth": 90, "compute": 60, "build_national": 180, "build_all": 20 * 60}
+MEMORY_TARGET_GB = {"compute": 6}
+ROR = [sys.executable, "-m", "analysis.cli"]
+
+
+def measured(name: str, command: list[str]) -> dict:
+    """Run a command; its wall time, peak resident memory (largest process) and exit status."""
+    print(f"== {name}: {' '.join(command[2:] if command[:2] == ROR[:2] else command)}", flush=True)
+    started = time.perf_counter()
+    wrapper = [sys.executable, str(HERE / "peak.py"), *command]
+    result = subprocess.run(wrapper, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak_kb = int(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else 0
+    if result.returncode != 0:
+        print(result.stderr[-3000:], file=sys.stderr)
+    return {"seconds": round(seconds, 1), "peak_memory_gb": round(peak_kb / 1024 ** 2, 2),
+            "exit_status": result.returncode, "target_seconds": TARGETS.get(name),
+            "target_memory_gb": MEMORY_TARGET_GB.get(name)}
+
+
+def size_mb(directory: Path) -> float:
+    return round(sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def machine() -> dict:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024 ** 3
+    return {"cores": os.cpu_count(), "memory_gb": round(memory, 1), "python": platform.python_version(),
+            "platform": platform.platform(),
+            "packages": {p: version(p) for p in ("roret", "pandas", "numpy", "pyarrow", "duckdb", "jupyter-book")}}
+
+
+def summary(results: dict) -> str:
+    lines = ["# Benchmark results", "", f"Machine: {results['machine']['cores']} cores, "
+             f"{results['machine']['memory_gb']} GB, Python {results['machine']['python']}; "
+             f"scale {results['scale']} ({results['persons']:,} persons).", "",
+             "| step | seconds | target | peak GB | status |", "|---|---:|---:|---:|---|"]
+    for name, step in results["steps"].items():
+        target = step.get("target_seconds")
+        met = "" if target is None else ("met" if step["seconds"] <= target else "NOT met")
+        memory = step.get("target_memory_gb")
+        if memory is not None and step["peak_memory_gb"] > memory:
+            met += " (memory NOT met)"
+        status = "failed" if step["exit_status"] else met
+        lines.append(f"| {name} | {step['seconds']} | {target or ''} | {step['peak_memory_gb']} | {status} |")
+    duck = results.get("duckdb")
+    if duck:
+        lines += ["", "Side by side with plain DuckDB SQL over the same Parquet files (results asserted equal):", "",
+                  "| computation | roret s | DuckDB s | ratio |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {row['roret_seconds']} | {row['duckdb_seconds']} | {row['ratio']} |"
+                  for name, row in duck.items() if isinstance(row, dict)]
+    extra = {k: v for k, v in results.items() if k.endswith("_mb")}
+    if extra:
+        lines += ["", *(f"- {k}: {v}" for k, v in extra.items())]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--scale", type=float, default=1.0)
+    options.add_argument("--skip-build-all", action="store_true", help="leave out the 98 municipal books")
+    options.add_argument("--reuse-data", action="store_true", help="keep an existing synthetic extract")
+    args = options.parse_args()
+    data, out = WORK / "synthetic", WORK / "out"
+    steps = {}
+    if not (args.reuse_data and (data / "syntetisk.json").is_file()):
+        shutil.rmtree(data, ignore_errors=True)
+        steps["synth"] = measured("synth", [*ROR, "synth", "--out", str(data), "--scale", str(args.scale)])
+    steps["compute"] = measured("compute", [*ROR, "compute", "--data", str(data), "--out", str(out / "tables")])
+    steps["build_national"] = measured("build_national",
+                                       [*ROR, "build", "--data", str(data), "--out", str(out / "national")])
+    steps["build_municipal"] = measured("build_municipal", [*ROR, "build", "--data", str(data), "--out",
+                                                            str(out / "751"), "--kommune", "751"])
+    if not args.skip_build_all:
+        steps["build_all"] = measured("build_all", [*ROR, "build-all", "--data", str(data), "--out", str(out / "all")])
+    duck = subprocess.run([sys.executable, str(HERE / "duckdb_side_by_side.py"), str(data)],
+                          capture_output=True, text=True)
+    if duck.returncode != 0:
+        print(duck.stderr[-3000:], file=sys.stderr)
+    persons = json.loads((data / "syntetisk.json").read_text()).get("personer")
+    results = {"machine": machine(), "scale": args.scale, "persons": persons or 0,
+               "extract_mb": size_mb(data), "steps": steps,
+               "duckdb": json.loads(duck.stdout) if duck.returncode == 0 else None}
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (HERE / "results.md").write_text(summary(results))
+    print(summary(results))
+    failed = [n for n, s in steps.items() if s["exit_status"]] + ([] if duck.returncode == 0 else ["duckdb"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

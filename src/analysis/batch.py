@@ -1,0 +1,129 @@
+"""`roret build-all`: one publication per municipality, the extract loaded and validated once."""
+import html
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import __version__, citation
+from .build import (Progress, is_synthetic, kernel_environment, leak_scan, new_stage, person_keys,
+                    replace_with, write_computed)
+from .contract import load_extract
+from .execution import execute_notebooks, notebook_parameters, notebook_sources
+from .manifest import build_epoch
+from .params import Params
+from .publication import build_book
+from .reference import municipality_codes, municipality_name
+from .synth import SYNTHETIC_MARK
+
+
+@dataclass
+class Summary:
+    built: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        done = [f"built {len(self.built)} publication(s), {len(self.failed)} failed, in {self.seconds:.0f} s"]
+        return done + [f"  {kom} {municipality_name(kom)}: {reason}" for kom, reason in sorted(self.failed.items())]
+
+
+def _render(stage: Path, values: dict, sources: list[Path], kommune: int, synthetic: bool, pdf: bool) -> None:
+    """Notebooks and book for one municipality (in a worker process; one kernel at a time)."""
+    execute_notebooks(stage, values, sources, progress=lambda _: None, workers=1)
+    build_book(stage, kommune, synthetic, pdf, progress=lambda _: None)
+
+
+def _first_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+def build_all(data: Path, out: Path, params: Params, jobs: int = 2, pdf: bool = True,
+              kommuner: list[int] | None = None, progress: Progress = print) -> Summary:
+    """Publications OUT/<kom>/ for every municipality (or `kommuner`), and OUT/index.html.
+
+    The parent process loads the extract once and computes each municipality's tables (the
+    person-level work is cached on the extract, so the national part is computed once);
+    `jobs` worker processes execute the notebooks and build the books. A municipality that
+    fails is reported and leaves its previous publication in place; the others go on.
+    """
+    started = time.perf_counter()
+    data, out = Path(data).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    synthetic = is_synthetic(data)
+    progress(f"loading and validating {data}")
+    extract = load_extract(data)
+    keys = person_keys(extract)
+    codes = kommuner or municipality_codes()
+    summary = Summary()
+    with kernel_environment(build_epoch()), \
+            ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        running = {}
+
+        def collect(block: bool) -> None:
+            done, _ = wait(running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for job in done:
+                kom, stage = running.pop(job)
+                try:
+                    job.result()
+                    leak_scan(stage, keys, params, progress=lambda _: None)
+                    replace_with(stage, out / str(kom))
+                    summary.built.append(kom)
+                except Exception as error:  # one municipality's failure must not stop the others
+                    shutil.rmtree(stage, ignore_errors=True)
+                    summary.failed[kom] = _first_line(error)
+                finished = len(summary.built) + len(summary.failed)
+                left = (time.perf_counter() - started) / finished * (len(codes) - finished)
+                progress(f"[{finished}/{len(codes)}, ~{left / 60:.0f} min left] {kom} {municipality_name(kom)}: "
+                         + ("built" if kom in summary.built else f"FAILED ({summary.failed[kom]})"))
+
+        for kom in codes:
+            while len(running) >= 2 * jobs:  # tables stay at most two municipalities ahead of the books
+                collect(block=True)
+            try:
+                municipal = replace(params, kommune=kom)
+                stage = new_stage(out / str(kom))
+                write_computed(extract, data, stage, municipal, progress=lambda _: None)
+            except Exception as error:
+                summary.failed[kom] = _first_line(error)
+                progress(f"{kom}: FAILED ({summary.failed[kom]})")
+                continue
+            values = notebook_parameters(municipal, synthetic)
+            running[pool.submit(_render, stage, values, notebook_sources(), kom, synthetic, pdf)] = (kom, stage)
+            collect(block=False)
+        while running:
+            collect(block=True)
+    write_index(out, synthetic)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def write_index(out: Path, synthetic: bool) -> Path:
+    """OUT/index.html: a page (Danish) linking every municipal publication in OUT."""
+    built = [int(p.name) for p in out.iterdir() if p.name.isdigit() and (p / "manifest.json").is_file()]
+    rows = []
+    for kom in sorted(built, key=municipality_name):
+        link = f'<a href="{kom}/html/index.html">{html.escape(municipality_name(kom))} Kommune</a>'
+        document = f' · <a href="{kom}/pdf/roret-{kom}.pdf">PDF</a>' if (out / str(kom) / "pdf").is_dir() else ""
+        rows.append(f"<li>{link}{document}</li>")
+    warning = f'<p class="syntetisk">⚠ {SYNTHETIC_MARK}</p>' if synthetic else ""
+    page = f"""<!DOCTYPE html>
+<html lang="da">
+<head><meta charset="utf-8"><title>{html.escape(citation.TITLE)} — alle kommuner</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}} .syntetisk{{color:#8b1a1a;font-weight:bold}}
+ul{{columns:3}}</style></head>
+<body>
+<h1>{html.escape(citation.TITLE)}</h1>
+<p>Én publikation pr. kommune, version {__version__}. {len(built)} kommuner.</p>
+{warning}
+<ul>
+{chr(10).join(rows)}
+</ul>
+</body>
+</html>
+"""
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,112 @@
+"""The book: stage the book sources with this run's values, build HTML and PDF with Jupyter Book 1."""
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from . import __version__, citation
+from .errors import BuildError
+from .manifest import build_time
+from .project import BOOK_FILES, ROOT
+from .synth import SYNTHETIC_MARK
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+SUBTITLE = "Målgruppe, indsatstrappe og budgetøkonomiske potentialer genberegnet fra registerdata"
+# The synthetic mark at the top of every PDF page.
+SYNTHETIC_LATEX = ("\\usepackage{draftwatermark}\n\\DraftwatermarkOptions{text={%s}, angle=0, fontsize=10pt, "
+                   "color=red!60!black, vpos=1.2cm, hpos=0.5\\paperwidth}\n" % SYNTHETIC_MARK)
+SYNTHETIC_TITLE_WARNING = ("\\vspace{2em}\n\\fcolorbox{red!60!black}{white}{\\parbox{0.8\\textwidth}{\\centering"
+                           "\\large\\color{red!60!black}\\textbf{%s}\\\\[0.5em]\\normalsize Bygget på et syntetisk "
+                           "register i Danmarks Statistiks format. Tallene er ikke officiel statistik.}}\n"
+                           % SYNTHETIC_MARK)
+
+
+def danish_date(when: date) -> str:
+    return f"{when.day}. {MONTHS[when.month - 1]} {when.year}"
+
+
+def title_page(kommune: int | None, synthetic: bool) -> str:
+    """The PDF's title page (LaTeX): title, subtitle, version, date and the synthetic warning."""
+    when = build_time()
+    return ("\\begin{titlepage}\n\\centering\n\\vspace*{5em}\n"
+            f"{{\\Huge\\bfseries {citation.title(kommune)}\\par}}\n\\vspace{{1.5em}}\n"
+            f"{{\\Large {SUBTITLE}\\par}}\n\\vspace{{3em}}\n"
+            f"{{\\large Version {__version__}\\par}}\\vspace{{0.5em}}\n"
+            f"{{\\large {danish_date(when)}\\par}}\n"
+            + (SYNTHETIC_TITLE_WARNING if synthetic else "")
+            + f"\\vfill\n{{\\large {citation.AUTHOR}\\par}}\n\\end{{titlepage}}\n")
+
+
+def page_values(kommune: int | None) -> dict[str, str]:
+    """The `{{ name }}` placeholders of book/*.md and their values for this run."""
+    year = build_time().year
+    return {"version": __version__, "year": str(year), "title": citation.title(kommune),
+            "reference": citation.reference(kommune, __version__, year),
+            "bibtex": citation.bibtex(kommune, __version__, year)}
+
+
+def _config(kommune: int | None, synthetic: bool) -> dict:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = citation.title(kommune)
+    sphinx = config["sphinx"]["config"]
+    sphinx["version"] = sphinx["release"] = __version__
+    latex = sphinx["latex_elements"]
+    latex["maketitle"] = title_page(kommune, synthetic)
+    latex["releasename"] = "Version"  # the running header: "<title>, Version X.Y.Z"
+    if synthetic:
+        config["html"]["announcement"] = f"⚠ {SYNTHETIC_MARK}"
+        latex["preamble"] = latex.get("preamble", "") + SYNTHETIC_LATEX
+    return config
+
+
+def stage_sources(stage: Path, kommune: int | None, synthetic: bool) -> Path:
+    """The book root for Jupyter Book: the repo's book files with this run's values filled in,
+    and the executed notebooks from stage/notebooks."""
+    source = stage / ".book"
+    source.mkdir()
+    for name in BOOK_FILES:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, source / name)
+        else:
+            shutil.copy2(path, source / name)
+    values = page_values(kommune)
+    for page in (source / "book").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        for key, value in values.items():
+            text = text.replace("{{ " + key + " }}", value)
+        page.write_text(text, encoding="utf-8")
+    (source / "_config.yml").write_text(yaml.safe_dump(_config(kommune, synthetic), allow_unicode=True,
+                                                       sort_keys=False), encoding="utf-8")
+    shutil.copytree(stage / "notebooks", source / "notebooks")
+    return source
+
+
+def _jupyter_book(source: Path, output: Path, builder: str) -> None:
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source),
+               "--path-output", str(output), "--builder", builder]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+        raise BuildError(f"jupyter-book {builder} build failed:\n{tail}")
+
+
+def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, progress) -> None:
+    """stage/html and stage/pdf/roret[-KOM].pdf from the executed notebooks in stage/notebooks."""
+    source = stage_sources(stage, kommune, synthetic)
+    output = stage / ".jupyter-book"
+    progress("building HTML")
+    _jupyter_book(source, output, "html")
+    shutil.move(output / "_build" / "html", stage / "html")
+    if pdf:
+        progress("building PDF (xelatex)")
+        _jupyter_book(source, output, "pdflatex")
+        (stage / "pdf").mkdir()
+        name = "roret.pdf" if kommune is None else f"roret-{kommune}.pdf"
+        shutil.move(output / "_build" / "latex" / "roret.pdf", stage / "pdf" / name)
+    shutil.rmtree(output)
+    shutil.rmtree(source)

@@ -1,0 +1,104 @@
+"""`roret verify OUT`: recompute a publication from its manifest and compare it cell by cell."""
+import json
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from .build import is_synthetic, kernel_environment, write_computed
+from .contract import load_extract
+from .execution import execute_notebooks, notebook_parameters, notebook_sources
+from .manifest import input_files, sha256
+from .params import Params
+
+MAX_CELLS_SHOWN = 5
+
+
+def read_manifest(out: Path) -> dict:
+    path = Path(out) / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no manifest — is {out} the output of `roret build`?")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def changed_inputs(manifest: dict, data: Path, params: Params) -> list[str]:
+    """Input files whose fingerprint differs from the manifest's."""
+    current = input_files(data, params)
+    return [f"input {name} changed (sha256 {manifest['inputs'].get(name, 'none')[:12]}… → {sha256(path)[:12]}…)"
+            for name, path in current.items() if manifest["inputs"].get(name) != sha256(path)]
+
+
+def table_differences(name: str, published: Path, recomputed: Path) -> list[str]:
+    """The first differing cells of one table, or its change of shape."""
+    old, new = (pd.read_csv(p, dtype=str, keep_default_na=False) for p in (published, recomputed))
+    if list(old.columns) != list(new.columns) or len(old) != len(new):
+        return [f"table {name}: shape {len(old)}×{list(old.columns)} → {len(new)}×{list(new.columns)}"]
+    differs = old.ne(new)
+    cells = [(row, column) for row, column in zip(*differs.to_numpy().nonzero())]
+    found = [f"table {name}, row {row + 2}, column '{old.columns[column]}': "
+             f"{old.iat[row, column] or '(tom)'} → {new.iat[row, column] or '(tom)'}"
+             for row, column in cells[:MAX_CELLS_SHOWN]]
+    return found + ([f"table {name}: … {len(cells) - MAX_CELLS_SHOWN} more cell(s)"]
+                    if len(cells) > MAX_CELLS_SHOWN else [])
+
+
+def _outputs(path: Path) -> list[list[dict]]:
+    notebook = nbformat.read(path, as_version=4)
+    return [[{k: v for k, v in output.items() if k != "execution_count"} for output in cell.get("outputs", [])]
+            for cell in notebook.cells]
+
+
+def notebook_differences(name: str, published: Path, recomputed: Path) -> list[str]:
+    """The first cell whose outputs differ between two executed notebooks."""
+    old, new = _outputs(published), _outputs(recomputed)
+    if len(old) != len(new):
+        return [f"notebook {name}: {len(old)} cells → {len(new)} cells"]
+    for number, (before, after) in enumerate(zip(old, new), start=1):
+        if before != after:
+            return [f"notebook {name}, cell {number}: outputs differ"]
+    return []
+
+
+def compare(out: Path, fresh: Path) -> list[str]:
+    """Every difference between a publication `out` and its recomputation `fresh`."""
+    found = []
+    for directory, suffix, differences in (("tables", ".csv", table_differences),
+                                           ("notebooks", ".ipynb", notebook_differences)):
+        published = {p.name: p for p in (out / directory).glob(f"*{suffix}")}
+        recomputed = {p.name: p for p in (fresh / directory).glob(f"*{suffix}")}
+        for name in sorted(published.keys() ^ recomputed.keys()):
+            found.append(f"{directory[:-1]} {name}: only in {'the publication' if name in published else 'the recomputation'}")
+        for name in sorted(published.keys() & recomputed.keys()):
+            if sha256(published[name]) != sha256(recomputed[name]):
+                found += differences(name, published[name], recomputed[name]) or \
+                    [f"{directory[:-1]} {name}: files differ (outputs equal)"]
+    if sha256(out / "disclosure.json") != sha256(fresh / "disclosure.json"):
+        found.append("disclosure.json: different cells suppressed")
+    return found
+
+
+def published_tables_intact(out: Path, manifest: dict) -> list[str]:
+    """Tables in OUT that no longer match the fingerprints their manifest recorded."""
+    return [f"table {name}: changed since publication (sha256 differs from manifest.json)"
+            for name, digest in manifest["tables"].items()
+            if not (out / name).is_file() or sha256(out / name) != digest]
+
+
+def verify(out: Path, data: Path | None = None, progress: Callable[[str], None] = print) -> list[str]:
+    """Recompute `out` from its manifest's parameters and data; return every difference (none = verified)."""
+    out = Path(out).resolve()
+    manifest = read_manifest(out)
+    params = Params.from_mapping(manifest["parameters"])
+    data = Path(data or manifest["data"]["directory"]).resolve()
+    found = published_tables_intact(out, manifest) + changed_inputs(manifest, data, params)
+    epoch = int(datetime.fromisoformat(manifest["build_time"]).timestamp())
+    with tempfile.TemporaryDirectory(prefix="roret-verify-") as scratch, kernel_environment(epoch):
+        fresh = Path(scratch)
+        progress(f"loading and validating {data}")
+        write_computed(load_extract(data), data, fresh, params, progress)
+        execute_notebooks(fresh, notebook_parameters(params, is_synthetic(data)), notebook_sources(), progress)
+        found += compare(out, fresh)
+    return found
