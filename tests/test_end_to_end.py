@@ -238,7 +238,7 @@ def test_verify_fails_naming_the_table_when_one_input_value_changes(built, tmp_p
     assert "NOT VERIFIED" in report
     assert "input data/ydelser.parquet changed" in report
     # the public cost per adult of the main area "botilbud" moves (kr_pr_person is whole kroner)
-    assert re.search(r"table udgifter_hovedomraade\.csv, row \d+, column 'kr_pr_person': \d+ → \d+", report), report
+    assert re.search(r"table udgifter_hovedomraade\.csv, row \d+, column 'kr_pr_person': [\d.]+ → [\d.]+", report), report
 
 
 def test_html_opens_offline_without_console_errors_and_shows_its_figures(built):

@@ -178,5 +178,5 @@ def suppression_note(frame: pd.DataFrame, column: str, min_celle: int) -> None:
 def mark_figure(figure: plt.Figure, synthetic: bool) -> None:
     """Stamp the synthetic-data warning on a figure."""
     if synthetic:
-        figure.text(0.99, 0.01, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=9, color="firebrick",
-                    alpha=0.85, transform=figure.transFigure)
+        figure.text(0.99, 0.0, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
+                    alpha=0.85, transform=figure.transFigure)  # below the axes: the tight bounding box grows

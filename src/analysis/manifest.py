@@ -76,6 +76,17 @@ def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool) -> 
     return manifest
 
 
+def _plain(value) -> str:
+    """A parameter value as a reader writes it: 169, 265 · beskaeftigelse: 10 · ingen."""
+    if value is None:
+        return "ingen"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
 def describe(manifest: dict) -> dict[str, pd.DataFrame]:
     """The manifest as the reproducibility appendix shows it: build, parameters, inputs, packages."""
     parameters = {k: Path(v).name if k in ("enhedspriser", "indsatstrappe") else v
@@ -85,7 +96,7 @@ def describe(manifest: dict) -> dict[str, pd.DataFrame]:
              "data": manifest["data"]["directory"], "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
     return {
         "bygning": pd.DataFrame({"felt": list(build), "vaerdi": [str(v) for v in build.values()]}),
-        "parametre": pd.DataFrame({"parameter": list(parameters), "vaerdi": [str(v) for v in parameters.values()]}),
+        "parametre": pd.DataFrame({"parameter": list(parameters), "vaerdi": [_plain(v) for v in parameters.values()]}),
         "input": pd.DataFrame({"fil": list(manifest["inputs"]), "sha256": list(manifest["inputs"].values())}),
         "tabeller": pd.DataFrame({"fil": list(manifest["tables"]), "sha256": list(manifest["tables"].values())}),
         "pakker": pd.DataFrame({"pakke": list(manifest["packages"]), "version": list(manifest["packages"].values())}),

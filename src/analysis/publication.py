@@ -16,9 +16,9 @@ from .synth import SYNTHETIC_MARK
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
           "november", "december")
 SUBTITLE = "Målgruppe, indsatstrappe og budgetøkonomiske potentialer genberegnet fra registerdata"
-# The synthetic mark at the top of every PDF page.
+# The synthetic mark at the foot of every PDF page.
 SYNTHETIC_LATEX = ("\\usepackage{draftwatermark}\n\\DraftwatermarkOptions{text={%s}, angle=0, fontsize=10pt, "
-                   "color=red!60!black, vpos=1.2cm, hpos=0.5\\paperwidth}\n" % SYNTHETIC_MARK)
+                   "color=red!60!black, vpos=28.9cm, hpos=0.5\\paperwidth}\n" % SYNTHETIC_MARK)
 SYNTHETIC_TITLE_WARNING = ("\\vspace{2em}\n\\fcolorbox{red!60!black}{white}{\\parbox{0.8\\textwidth}{\\centering"
                            "\\large\\color{red!60!black}\\textbf{%s}\\\\[0.5em]\\normalsize Bygget på et syntetisk "
                            "register i Danmarks Statistiks format. Tallene er ikke officiel statistik.}}\n"
