@@ -23,6 +23,7 @@ SUCCESS_STATUSES = ("beskaeftiget", "uddannelse", "barsel")
 FINANCE_MINISTRY_RATE = 0.035
 SENSITIVITY = 0.20
 COVARIATES = "C(koen) + C(aldersgruppe) + C(undergruppe) + C(referenceaar)"
+CATEGORICAL = ("k", "koen", "aldersgruppe", "undergruppe", "referenceaar")
 
 
 def reference_year(candidates: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -38,8 +39,18 @@ def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     return table[table["pnr"].isin(persons.unique())]
 
 
+def _about_members(extract: Extract, name: str) -> pd.DataFrame:
+    """The rows of an extract table (or of the service days) about persons ever in the target
+    group, from whom every cohort is drawn: the national tables are scanned once per run."""
+    def compute() -> pd.DataFrame:
+        table = service_days(extract) if name == "service_days" else getattr(extract, name)
+        return _of(table, members(extract)["pnr"])
+    return extract.memo(("about_members", name), compute)
+
+
 def _has(extract: Extract, services) -> pd.DataFrame:
-    rows = extract.ydelser[extract.ydelser["ydelse"].isin(services)]
+    services_received = _about_members(extract, "ydelser")
+    rows = services_received[services_received["ydelse"].isin(services)]
     return rows[["pnr", "aar"]].drop_duplicates()
 
 
@@ -55,7 +66,7 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     first, last = params.som_referenceaar
     group = members(extract)
     group = group[group["aar"].between(first, last)]
-    residents, forbrug = (_of(table, group["pnr"]) for table in (extract.bopael, extract.forbrug))
+    residents, forbrug = (_of(_about_members(extract, name), group["pnr"]) for name in ("bopael", "forbrug"))
     group = group[_pairs(group, residents, shift=1)]
     if scenario == "beskaeftigelse":
         eligible = _pairs(group, _has(extract, ["sel85"]))
@@ -83,11 +94,10 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
 def person_year_costs(extract: Extract, params: Params, persons: pd.Series) -> pd.DataFrame:
     """Long costs of the given persons: pnr, aar, hovedomraade, betaler, kr (one row per item)."""
     prices = load_prices(params.enhedspriser).set_index("post")
-    forbrug = _of(extract.forbrug, persons)
+    forbrug = _of(_about_members(extract, "forbrug"), persons)
     volumes = forbrug.melt(id_vars=["pnr", "aar"], value_vars=[p for p in prices.index if p in forbrug],
                            var_name="post", value_name="maengde")
-    days = service_days(extract)
-    days = _of(days, persons).rename(columns={"ydelse": "post", "dage": "maengde"})
+    days = _of(_about_members(extract, "service_days"), persons).rename(columns={"ydelse": "post", "dage": "maengde"})
     days["post"] = days["post"].astype("string")
     items = pd.concat([volumes, days[days["post"].isin(prices.index)]], ignore_index=True)
     row = pd.Categorical(items["post"], categories=prices.index).codes  # each item's row in the price file
@@ -106,7 +116,7 @@ def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataF
     people = cohort(extract, params, scenario)
     last_year = int(extract.bopael["aar"].max())
     years = pd.concat([people.assign(k=k, aar=people["referenceaar"] + 1 + k) for k in FOLLOW_UP])
-    years = years[(years["aar"] <= last_year) & _pairs(years, _of(extract.bopael, people["pnr"]))]
+    years = years[(years["aar"] <= last_year) & _pairs(years, _of(_about_members(extract, "bopael"), people["pnr"]))]
     costs = person_year_costs(extract, params, people["pnr"]).merge(years[["pnr", "aar", "k"]], on=["pnr", "aar"])
     costs["kr"] = costs["kr"] / (1 + params.diskonteringsrente) ** costs["k"]
     return people, years[["pnr", "k"]].merge(costs.drop(columns="aar"), on=["pnr", "k"], how="left")
@@ -132,10 +142,13 @@ def _differences(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
                          "n_ikke_succes": stats[("size", 0)].fillna(0).astype(int)}).reset_index()
 
 
+def _key(params: Params) -> tuple:
+    """The parameters SØM results depend on."""
+    return str(params.enhedspriser), params.diskonteringsrente, params.seed, tuple(params.som_referenceaar)
+
+
 def _followed(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    key = ("som", scenario, str(params.enhedspriser), params.diskonteringsrente, params.seed,
-           tuple(params.som_referenceaar))
-    return extract.memo(key, lambda: follow_up(extract, params, scenario))
+    return extract.memo(("som", scenario, *_key(params)), lambda: follow_up(extract, params, scenario))
 
 
 def _by(costs: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -143,6 +156,11 @@ def _by(costs: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _split(extract: Extract, params: Params, column: str) -> pd.DataFrame:
+    """Raw potentials by scenario, `column` and follow-up year (computed once per run)."""
+    return extract.memo(("som_split", column, *_key(params)), lambda: _compute_split(extract, params, column))
+
+
+def _compute_split(extract: Extract, params: Params, column: str) -> pd.DataFrame:
     frames = []
     for scenario in SCENARIOS:
         people, costs = _followed(extract, params, scenario)
@@ -170,7 +188,9 @@ def _regression(frame: pd.DataFrame, adjusted: bool) -> tuple[float, float, floa
     """Four-year potential (sum over k of non-success minus success) with a 95 % interval from
     OLS with a success effect per follow-up year, errors clustered by person."""
     formula = "kr ~ C(k) + C(k):succes" + (f" + {COVARIATES}" if adjusted else "")
-    model = smf.ols(formula, data=frame)
+    # Categoricals with sorted levels: the same design as patsy builds from plain values, much faster.
+    levels = {c: pd.Categorical(frame[c], categories=sorted(frame[c].unique())) for c in CATEGORICAL}
+    model = smf.ols(formula, data=frame.assign(**levels))
     if model.exog.shape[0] <= np.linalg.matrix_rank(model.exog):
         return (float("nan"),) * 3  # as many parameters as observations: no estimate of uncertainty
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["pnr"])[0]})
