@@ -169,22 +169,32 @@ def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds
     data, _ = built
     failing = tmp_path / "zz_fejler.py"
     failing.write_text("# %% tags=[\"parameters\"]\nkommune = None\n\n# %%\n"
-                       "if kommune == 825:\n    raise RuntimeError('tvunget fejl')\n")
+                       "if kommune == 101:\n    raise RuntimeError('tvunget fejl')\n")
     sources = pipeline.notebook_sources() + [failing]
     monkeypatch.setattr(batch, "notebook_sources", lambda: sources)
     out = tmp_path / "alle"
-    status = main(["build-all", "--data", str(data), "--out", str(out), "--kommuner", "751,825,101", "--no-pdf"])
+    status = main(["build-all", "--data", str(data), "--out", str(out), "--kommuner", "751,101,825", "--no-pdf"])
     report = capsys.readouterr().out
     assert status == 1
     assert "built 2 publication(s), 1 failed" in report
-    assert re.search(r"825 Læsø: BuildError: notebook zz_fejler.py failed in cell \d+: RuntimeError: tvunget fejl", report)
-    assert sorted(p.name for p in out.iterdir()) == ["101", "751", "index.html"]
+    assert re.search(r"101 København: BuildError: notebook zz_fejler.py failed in cell \d+: RuntimeError: tvunget fejl",
+                     report)
+    assert sorted(p.name for p in out.iterdir()) == ["751", "825", "index.html"]
     index = (out / "index.html").read_text()
-    assert 'href="751/html/index.html">Aarhus Kommune' in index and "Læsø" not in index
-    assert "for København Kommune" in (out / "101" / "html" / "book" / "intro.html").read_text()
+    assert 'href="751/html/index.html">Aarhus Kommune' in index and "København" not in index
     for directory in ("tables", "notebooks"):  # the shared kernel and cached national part change nothing
         for single in (aarhus / directory).iterdir():
             assert single.read_bytes() == (out / "751" / directory / single.name).read_bytes(), single.name
+    # a small municipality: built, named, its hidden numbers shown as ".." with a note
+    laesoe = out / "825"
+    assert "for Læsø Kommune" in (laesoe / "html" / "book" / "intro.html").read_text()
+    table = read_table(laesoe / "tables", "maalgruppe")
+    members = table[(table["omraade"] == "825") & (table["aar"] == 2022)].set_index("gruppe")["antal"]
+    assert members.isna().any()  # a few hundred adults at this scale: small cells are hidden
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (laesoe / "html" / "notebooks" / "maalgruppe.html").read_text()))
+    sentence = text[text.index("I Læsø Kommune var"):][:400]
+    assert sentence.startswith(f"I Læsø Kommune var {tal(members['i_alt'])} voksne i målgruppen i 2022")
+    assert "diskretioneret" in sentence
 
 
 def test_version_on_front_page_in_pdf_and_manifest(built):

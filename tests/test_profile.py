@@ -125,3 +125,22 @@ def test_shares_are_percentages(case):
         assert table[column].dropna().between(0, 100).all()
     costs = profile.service_distribution(*case).groupby("omraade")["andel_udgifter"].sum()
     assert costs.round(0).isin([0, 100]).all()
+
+
+def test_area_means_from_municipal_sums_equal_direct_means(tmp_path):
+    """The optimised path (sums per municipality, added up per area) gives the straightforward means."""
+    from analysis.synth import write_synthetic
+    write_synthetic(tmp_path / "s", scale=0.003, seed=5, progress=lambda _: None)
+    extract = load_extract(tmp_path / "s")
+    params = Params(kommune=751)
+    table = profile.activity_profile(extract, params)
+    frame = profile.people(extract, 2022).merge(extract.forbrug[extract.forbrug["aar"] == 2022], on="pnr")
+    for omraade, codes in (("landsplan", None), ("casekommuner", params.sammenligning), ("751", [751])):
+        area = frame if codes is None else frame[frame["kom"].isin(codes)]
+        for gruppe, rows in (("i_alt", area[area["i_alt"]]), ("befolkningen", area)):
+            for maal in ("beskaeftigelse_uger", "psyk_indlagt_dage"):
+                expected = round(rows[maal].mean(), 1) if len(rows) else None
+                got = cell(table, "vaerdi", omraade=omraade, gruppe=gruppe, maal=maal)
+                assert (pd.isna(got) and expected is None) or got == pytest.approx(expected, abs=1e-9), \
+                    (omraade, gruppe, maal)
+                assert cell(table, "n", omraade=omraade, gruppe=gruppe, maal=maal) == len(rows)

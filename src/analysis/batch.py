@@ -13,7 +13,7 @@ from .build import (Progress, is_synthetic, kernel_environment, leak_scan, new_s
 from .contract import load_extract
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .manifest import build_epoch
-from .params import Params
+from .params import Params, ParamsError
 from .publication import build_book
 from .reference import municipality_codes, municipality_name
 from .synth import SYNTHETIC_MARK
@@ -50,13 +50,16 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = 2, pdf: bool = 
     fails is reported and leaves its previous publication in place; the others go on.
     """
     started = time.perf_counter()
+    codes = kommuner or municipality_codes()
+    unknown = sorted(set(codes) - set(municipality_codes()))
+    if unknown:
+        raise ParamsError(f"--kommuner: unknown municipality code(s) {unknown}")
     data, out = Path(data).resolve(), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     synthetic = is_synthetic(data)
     progress(f"loading and validating {data}")
     extract = load_extract(data)
     keys = person_keys(extract)
-    codes = kommuner or municipality_codes()
     summary = Summary()
     with kernel_environment(build_epoch()), \
             ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
