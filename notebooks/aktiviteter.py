@@ -15,7 +15,8 @@
 #
 # Kapitlet beskriver, hvilke andre ydelser og aktiviteter en gennemsnitlig borger i
 # målgruppen har i løbet af året, sammenlignet med alle voksne, og hvad det koster det
-# offentlige. Til sidst sammenlignes casekommunerne med hele landet.
+# offentlige. Til sidst sammenlignes sammenligningsgruppen — som standard rapportens
+# casekommuner — med hele landet.
 
 # %% tags=["parameters"]
 tabeller = "../tables"
@@ -25,6 +26,7 @@ aar = 2022
 trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
+sammenligning = [169, 265, 657, 751]
 
 # %%
 import matplotlib.pyplot as plt
@@ -34,7 +36,8 @@ from analysis import book
 from analysis.registry import read_table
 
 book.start(syntetisk)
-omraader = book.area_names(kommune, kommunenavn)
+omraader = book.area_names(kommune, kommunenavn, sammenligning)
+book.glue_comparison_group(sammenligning)
 profil = read_table(tabeller, "forbrug_gennemsnit")
 udgifter = read_table(tabeller, "udgifter_hovedomraade")
 
@@ -118,20 +121,22 @@ book.mark_figure(figur, syntetisk)
 plt.show()
 
 # %% [markdown]
-# ## Casekommunerne sammenlignet med hele landet
+# ## Sammenligningsgruppen og hele landet
 #
-# Casekommunerne har lagt deres indsats om mod recovery og rehabilitering. Borgerne i
-# målgruppen deltager her i gennemsnit i følgende antal timer med beskæftigelsesrettede
-# indsatser, sammenlignet med landsplan:
+# Sammenligningsgruppen er som standard rapportens casekommuner, der har lagt deres indsats
+# om mod recovery og rehabilitering; den vælges med parameteren `sammenligning` og består
+# her af {glue:md}`gruppe_kommuner`. Borgerne i målgruppen deltager i {glue:md}`gruppe` i
+# gennemsnit i følgende antal timer med beskæftigelsesrettede indsatser, sammenlignet med
+# landsplan:
 # {glue:md}`ak_indsats_kognitiv_case` mod {glue:md}`ak_indsats_kognitiv` timer for borgere
 # med et kognitivt handicap og {glue:md}`ak_indsats_sindslidelse_case` mod
 # {glue:md}`ak_indsats_sindslidelse` timer for borgere med en sindslidelse. Figuren viser
 # også beskæftigelse, førtidspension og kontakt med psykiatrien. Andelen, der har haft foranstaltninger i barndommen, er
 # {glue:md}`ak_barndom_kognitiv_case` pct. (kognitivt handicap) og
-# {glue:md}`ak_barndom_sindslidelse_case` pct. (sindslidelse) i casekommunerne mod
+# {glue:md}`ak_barndom_sindslidelse_case` pct. (sindslidelse) i {glue:md}`gruppe` mod
 # {glue:md}`ak_barndom_kognitiv` og {glue:md}`ak_barndom_sindslidelse` pct. på landsplan.
 
-# %% mystnb={"figure": {"caption": "Beskæftigelse, beskæftigelsesrettede indsatser og kontakt med psykiatrien pr. undergruppe: casekommunerne (og i en kommunal udgave kommunen) mod landsplan.", "name": "fig-case-land"}}
+# %% mystnb={"figure": {"caption": "Beskæftigelse, beskæftigelsesrettede indsatser og kontakt med psykiatrien pr. undergruppe: sammenligningsgruppen (og i en kommunal udgave kommunen) mod landsplan.", "name": "fig-case-land"}}
 sammenlign = ["beskaeftigelse_uger", "beskaeftigelsesindsats_timer", "foertidspension_uger", "psyk_indlagt_dage",
               "psyk_ambulante_kontakter", "psyk_kontakt"]
 valgt = profil[profil["maal"].isin(sammenlign) & profil["gruppe"].isin(["kognitiv", "sindslidelse"])]

@@ -28,6 +28,7 @@ aar = 2022
 trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
+sammenligning = [169, 265, 657, 751]
 
 # %%
 import matplotlib.pyplot as plt
@@ -37,7 +38,7 @@ from analysis import book
 from analysis.registry import read_table
 
 book.start(syntetisk)
-omraader = book.area_names(kommune, kommunenavn)
+omraader = book.area_names(kommune, kommunenavn, sammenligning)
 maalgruppe = read_table(tabeller, "maalgruppe")
 diagnoser = read_table(tabeller, "diagnoser")
 fordeling = read_table(tabeller, "ydelser_fordeling")

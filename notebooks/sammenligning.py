@@ -34,34 +34,35 @@ aar = 2022
 trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
+sammenligning = [169, 265, 657, 751]
 
 # %%
 from analysis import book
 from analysis.registry import read_table
 
 book.start(syntetisk)
-sammenligning = read_table(tabeller, "sammenligning")
-status = sammenligning["inden_for_tolerance"].value_counts()
+rapporttal = read_table(tabeller, "sammenligning")
+status = rapporttal["inden_for_tolerance"].value_counts()
 book.glue_tal("sm_ja", status.get("ja", 0))
 book.glue_tal("sm_nej", status.get("nej", 0))
 book.glue_tal("sm_ikke", status.get("ikke beregnet", 0))
-book.glue_tal("sm_alle", len(sammenligning))
+book.glue_tal("sm_alle", len(rapporttal))
 
 # %% [markdown]
 # Af rapportens {glue:md}`sm_alle` tal ligger {glue:md}`sm_ja` inden for tolerancen og
 # {glue:md}`sm_nej` uden for; {glue:md}`sm_ikke` er endnu ikke beregnet.
 
 # %%
-decimaler = sammenligning["enhed"].map(lambda enhed: 0 if enhed in ("personer", "kr_pr_borger") else 1)
-grupper = sammenligning["gruppe"].map(book.GROUP_NAMES).fillna(sammenligning["gruppe"])
-vist = sammenligning.assign(
-    figur=sammenligning["figur"].astype("string"),
-    maal=sammenligning["maal"] + " — " + grupper.str.lower() + ", " + sammenligning["omraade"].map(book.AREA_NAMES).str.lower(),
-    rapport=[book.tal(v, d) for v, d in zip(sammenligning["publiceret"], decimaler)],
-    beregnet=[book.tal(v, d) for v, d in zip(sammenligning["beregnet"], decimaler)],
-    afvigelse=[book.tal(v, 1) for v in sammenligning["afvigelse_pct"]],
-    tolerance=[book.tal(v, 0) for v in sammenligning["tolerance_pct"]],
-    status=sammenligning["inden_for_tolerance"].map({"ja": "ja", "nej": "nej", "ikke beregnet": "–",
+decimaler = rapporttal["enhed"].map(lambda enhed: 0 if enhed in ("personer", "kr_pr_borger") else 1)
+grupper = rapporttal["gruppe"].map(book.GROUP_NAMES).fillna(rapporttal["gruppe"])
+vist = rapporttal.assign(
+    figur=rapporttal["figur"].astype("string"),
+    maal=rapporttal["maal"] + " — " + grupper.str.lower() + ", " + rapporttal["omraade"].map(book.AREA_NAMES).str.lower(),
+    rapport=[book.tal(v, d) for v, d in zip(rapporttal["publiceret"], decimaler)],
+    beregnet=[book.tal(v, d) for v, d in zip(rapporttal["beregnet"], decimaler)],
+    afvigelse=[book.tal(v, 1) for v in rapporttal["afvigelse_pct"]],
+    tolerance=[book.tal(v, 0) for v in rapporttal["tolerance_pct"]],
+    status=rapporttal["inden_for_tolerance"].map({"ja": "ja", "nej": "nej", "ikke beregnet": "–",
                                                       "ingen tolerance": "–"}))
 book.show_table(vist, {"figur": "Figur", "maal": "Mål", "rapport": "Rapport", "beregnet": "Beregnet",
                        "afvigelse": "Afvigelse, pct.", "tolerance": "Tolerance, pct.", "status": "Inden for"},

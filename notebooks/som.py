@@ -33,6 +33,7 @@ aar = 2022
 trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
+sammenligning = [169, 265, 657, 751]
 
 # %%
 import matplotlib.pyplot as plt

@@ -30,6 +30,7 @@ aar = 2022
 trappe_basisaar = 2020
 min_celle = 5
 syntetisk = True
+sammenligning = [169, 265, 657, 751]
 
 # %%
 import matplotlib.pyplot as plt
@@ -40,7 +41,8 @@ from analysis import book
 from analysis.registry import read_table
 
 book.start(syntetisk)
-omraader = book.area_names(kommune, kommunenavn)
+omraader = book.area_names(kommune, kommunenavn, sammenligning)
+book.glue_comparison_group(sammenligning)
 bevaegelser = read_table(tabeller, "trappe_bevaegelser")
 overgange = read_table(tabeller, "trappe_overgange")
 test = read_table(tabeller, "trappe_test")
@@ -61,7 +63,7 @@ for retning in ("ned", "op"):
 # ## Forebyggende indsatser og længerevarende botilbud
 #
 # Figuren viser, hvor mange voksne pr. 10.000 voksne indbyggere der modtager hver af
-# trappens ydelser i {glue:md}`tr_slut`, i casekommunerne og på landsplan.
+# trappens ydelser i {glue:md}`tr_slut`, i {glue:md}`gruppe` og på landsplan.
 
 # %% mystnb={"figure": {"caption": "Modtagere af trappens ydelser pr. 10.000 voksne indbyggere.", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
@@ -80,14 +82,14 @@ book.suppression_note(rater, "pr_10000", min_celle)
 #
 # Vi følger de borgere i målgruppen, der i {glue:md}`tr_basis` modtog socialpædagogisk
 # støtte i eget hjem (§ 85) og ikke stod på et højere trin, frem til {glue:md}`tr_slut`.
-# I casekommunerne var {glue:md}`tr_ned_casekommuner` pct. to år efter gået ned ad trappen —
+# I {glue:md}`gruppe` var {glue:md}`tr_ned_casekommuner` pct. to år efter gået ned ad trappen —
 # til en lettere indsats eller ingen indsats — mod {glue:md}`tr_ned_landsplan` pct. på
-# landsplan. {glue:md}`tr_op_casekommuner` pct. i casekommunerne og
+# landsplan. {glue:md}`tr_op_casekommuner` pct. i {glue:md}`gruppe` og
 # {glue:md}`tr_op_landsplan` pct. på landsplan var gået op ad trappen. Borgere, der er døde
 # eller udvandret inden {glue:md}`tr_slut` ({glue:md}`tr_udgaaet_landsplan` på landsplan), er
 # ikke med i andelene (**antagelse**).
 #
-# Forskellen mellem casekommunerne og resten af landet er testet med en tosidet test for
+# Forskellen mellem {glue:md}`gruppe` og resten af landet er testet med en tosidet test for
 # to andele: p-værdien er {glue:md}`tr_p_ned` for bevægelser ned ad trappen og
 # {glue:md}`tr_p_op` for bevægelser op.
 

@@ -33,3 +33,10 @@ def test_municipal_paragraph_only_in_a_municipal_book_and_notes_suppression(monk
     assert shown == ["I Aarhus Kommune var 1.200 voksne i målgruppen."]
     book.about_municipality(825, "Læsø", f"var {tal(pd.NA)} voksne i målgruppen.")
     assert shown[-1].startswith("I Læsø Kommune var .. voksne") and "diskretioneret" in shown[-1]
+
+
+def test_comparison_group_is_called_case_municipalities_only_when_it_is_the_reports():
+    assert book.comparison_group([751, 657, 265, 169]) == ("Casekommuner", "casekommunerne")
+    assert book.comparison_group([101, 461, 851]) == ("Sammenligningsgruppen", "sammenligningsgruppen")
+    names = book.area_names(751, "Aarhus", [101, 461, 851])
+    assert names == {"landsplan": "Landsplan", "casekommuner": "Sammenligningsgruppen", "751": "Aarhus"}

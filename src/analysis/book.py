@@ -14,6 +14,7 @@ import seaborn as sns
 from IPython.display import display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
+from .reference import case_municipalities, municipality_name
 from .synth import SYNTHETIC_MARK
 
 SUPPRESSED = ".."
@@ -44,9 +45,24 @@ INDICATOR_NAMES = {
 UNIT_NAMES = {"pct": "pct.", "uger": "uger", "timer": "timer", "dage": "dage", "kontakter": "kontakter"}
 
 
-def area_names(kommune, kommunenavn) -> dict[str, str]:
+def comparison_group(sammenligning: list[int]) -> tuple[str, str]:
+    """The comparison group's label and its name in running text: the report's case
+    municipalities, or a group of the user's own choosing."""
+    if sorted(sammenligning) == sorted(case_municipalities()):
+        return "Casekommuner", "casekommunerne"
+    return "Sammenligningsgruppen", "sammenligningsgruppen"
+
+
+def area_names(kommune, kommunenavn, sammenligning: list[int]) -> dict[str, str]:
     """Display names of the areas of a book (the municipality's own when one is chosen)."""
-    return AREA_NAMES | ({str(kommune): kommunenavn} if kommune is not None else {})
+    label = {"casekommuner": comparison_group(sammenligning)[0]}
+    return AREA_NAMES | label | ({str(kommune): kommunenavn} if kommune is not None else {})
+
+
+def glue_comparison_group(sammenligning: list[int]) -> None:
+    """Glue `gruppe` (the group in running text) and `gruppe_kommuner` (its municipalities)."""
+    glue_text("gruppe", comparison_group(sammenligning)[1])
+    glue_text("gruppe_kommuner", ", ".join(municipality_name(k) for k in sammenligning))
 
 
 def wrap(labels: pd.Series, width: int = 26) -> pd.Series:

@@ -36,7 +36,8 @@ def notebook_parameters(params: Params, synthetic: bool) -> dict:
     """The values papermill injects into every notebook's `parameters` cell."""
     name = municipality_name(params.kommune) if params.kommune is not None else None
     return {"tabeller": "../tables", "kommune": params.kommune, "kommunenavn": name, "aar": params.aar,
-            "trappe_basisaar": params.trappe_basisaar, "min_celle": params.min_celle, "syntetisk": synthetic}
+            "trappe_basisaar": params.trappe_basisaar, "min_celle": params.min_celle, "syntetisk": synthetic,
+            "sammenligning": list(params.sammenligning)}
 
 
 def strip_volatile(path: Path) -> None:
