@@ -60,6 +60,7 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = 2, pdf: bool = 
     progress(f"loading and validating {data}")
     extract = load_extract(data)
     keys = person_keys(extract)
+    sources = notebook_sources()
     summary = Summary()
     with kernel_environment(build_epoch()), \
             ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
@@ -94,7 +95,7 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = 2, pdf: bool = 
                 progress(f"{kom}: FAILED ({summary.failed[kom]})")
                 continue
             values = notebook_parameters(municipal, synthetic)
-            running[pool.submit(_render, stage, values, notebook_sources(), kom, synthetic, pdf)] = (kom, stage)
+            running[pool.submit(_render, stage, values, sources, kom, synthetic, pdf)] = (kom, stage)
             collect(block=False)
         while running:
             collect(block=True)

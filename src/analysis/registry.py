@@ -47,20 +47,20 @@ TABLES = {definition.id: definition for definition in (
     TableDefinition("trappe_pr_10000", staircase.rates_per_10000, staircase.RATE_RULES,
                     "Adult recipients of each staircase service per 10,000 adults (figure 10)"),
     TableDefinition("som_potentiale", som.potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)", by_area=False),
-
+                    "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)",
+                    by_area=False),
     TableDefinition("som_potentiale_samlet", som.totals, som.TOTAL_RULES,
-                    "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals", by_area=False),
-
+                    "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals",
+                    by_area=False),
     TableDefinition("som_potentiale_betaler", som.payer_potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, payer and follow-up year", by_area=False),
-
+                    "SØM: raw potential per person by scenario, payer and follow-up year",
+                    by_area=False),
     TableDefinition("som_foelsomhed", som.sensitivity, som.SENSITIVITY_RULES,
-                    "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting", by_area=False),
-
+                    "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting",
+                    by_area=False),
     TableDefinition("som_scenarie", som.scenario_calculator, som.SCENARIO_RULES,
-                    "SØM: budget effect per year and payer of extra successes", by_area=False),
-
+                    "SØM: budget effect per year and payer of extra successes",
+                    by_area=False),
 )}
 
 

@@ -70,7 +70,8 @@ def compare(out: Path, fresh: Path) -> list[str]:
         published = {p.name: p for p in (out / directory).glob(f"*{suffix}")}
         recomputed = {p.name: p for p in (fresh / directory).glob(f"*{suffix}")}
         for name in sorted(published.keys() ^ recomputed.keys()):
-            found.append(f"{directory[:-1]} {name}: only in {'the publication' if name in published else 'the recomputation'}")
+            where = "the publication" if name in published else "the recomputation"
+            found.append(f"{directory[:-1]} {name}: only in {where}")
         for name in sorted(published.keys() & recomputed.keys()):
             if sha256(published[name]) != sha256(recomputed[name]):
                 found += differences(name, published[name], recomputed[name]) or \
