@@ -1,5 +1,6 @@
 """Executing the jupytext notebooks with papermill, and making executed notebooks reproducible."""
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -55,14 +56,17 @@ def strip_volatile(path: Path) -> None:
 
 @contextmanager
 def shared_kernel() -> Iterator[KernelManager]:
-    """One kernel for several notebooks in turn: the imports are paid once, not per notebook."""
-    manager = KernelManager(kernel_name=KERNEL)
-    # No history database: resetting the execution count would clash with its line numbers.
-    manager.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
-    try:
-        yield manager
-    finally:
-        manager.shutdown_kernel(now=True)
+    """A kernel for one or several notebooks in turn (the imports are paid once). It talks over
+    Unix sockets in its own directory: TCP ports chosen by kernels starting at the same moment
+    can collide ("Address already in use")."""
+    with tempfile.TemporaryDirectory(prefix="roret-kernel-") as sockets:
+        manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "k"))
+        # No history database: resetting the execution count would clash with its line numbers.
+        manager.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        try:
+            yield manager
+        finally:
+            manager.shutdown_kernel(now=True)
 
 
 def _fresh_namespace(manager: KernelManager, directory: Path) -> None:
@@ -80,23 +84,26 @@ def _fresh_namespace(manager: KernelManager, directory: Path) -> None:
         raise BuildError(f"could not reset the kernel: {reply['content'].get('evalue')}")
 
 
-def _execute(source: Path, sources: Path, executed: Path, values: dict, kernel: KernelManager | None = None) -> None:
-    """Execute one jupytext notebook with papermill, in a new kernel or a given one (in a worker
-    process: papermill changes the working directory, which threads would share)."""
+def _execute(source: Path, sources: Path, executed: Path, values: dict, kernel: KernelManager) -> None:
+    """Execute one jupytext notebook with papermill in the given kernel, made fresh first."""
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     unexecuted = sources / f"{source.stem}.ipynb"
     jupytext.write(notebook, unexecuted)
-    shared = {} if kernel is None else {"km": kernel}
-    if kernel is not None:
-        _fresh_namespace(kernel, executed)
+    _fresh_namespace(kernel, executed)
     try:
         papermill.execute_notebook(unexecuted, executed / unexecuted.name, parameters=values, cwd=executed,
-                                   kernel_name=KERNEL, progress_bar=False, log_output=False, **shared)
+                                   kernel_name=KERNEL, progress_bar=False, log_output=False, km=kernel)
     except papermill.PapermillExecutionError as error:
         raise BuildError(f"notebook {source.name} failed in cell {error.exec_count}: "
                              f"{error.ename}: {error.evalue}") from None
     strip_volatile(executed / unexecuted.name)
+
+
+def _execute_in_own_kernel(source: Path, sources: Path, executed: Path, values: dict) -> None:
+    """Run in a worker process (papermill changes the working directory, which threads would share)."""
+    with shared_kernel() as kernel:
+        _execute(source, sources, executed, values, kernel)
 
 
 def execute_notebooks(stage: Path, values: dict, sources: list[Path], progress: Callable[[str], None],
@@ -116,7 +123,7 @@ def execute_notebooks(stage: Path, values: dict, sources: list[Path], progress: 
             running = []
             for source in sources:
                 progress(f"executing notebook {source.name}")
-                running.append(pool.submit(_execute, source, unexecuted, executed, values))
+                running.append(pool.submit(_execute_in_own_kernel, source, unexecuted, executed, values))
             for job in running:
                 job.result()
     shutil.rmtree(unexecuted)
