@@ -17,6 +17,7 @@ from .reference import municipality_codes
 TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
 MAX_ROWS_SHOWN = 5
 SMALL_INTEGERS = ("aar", "kom", "alder", "foed_aar")  # years, municipality codes, ages
+DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
 
 
 class ContractError(ValueError):
@@ -117,6 +118,8 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     if kind in ("int", "float"):
         if pd.api.types.is_bool_dtype(values):
             return values, pd.Series(True, index=values.index)
+        if kind == "int" and pd.api.types.is_integer_dtype(values):
+            return values, missing  # converted to its final width (int16 or int64) once validated
         numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
         bad = numbers.isna()
         if kind == "float":
@@ -146,31 +149,36 @@ def _problem(path: Path, column: str, rule: str, frame: pd.DataFrame, index: lis
     return f"{path.name}, column '{column}': {rule} — {len(index)} row(s), e.g.\n{_rows(frame, index)}"
 
 
-def _packed_keys(frame: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
-    """The key columns packed into one integer per row (equal keys, equal numbers), or None
-    when they do not fit in 63 bits (e.g. string person keys)."""
+def _packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None) -> tuple[np.ndarray, int] | None:
+    """The key columns packed into one integer per row (equal keys, equal numbers) and the number
+    of bits used, or None when they do not fit in 63 bits (e.g. string person keys). `bounds`
+    (column: (lowest, highest)) packs several frames alike."""
     packed, used = np.zeros(len(frame), dtype=np.int64), 0
     for column in keys:
         values = frame[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, width = values.cat.codes.to_numpy(np.int64) + 1, len(values.cat.categories) + 1
+        if isinstance(values.dtype, pd.CategoricalDtype) and bounds is None:
+            codes, low, width = values.cat.codes.to_numpy(), -1, len(values.cat.categories) + 1
         elif pd.api.types.is_integer_dtype(values) and len(values):
-            low = int(values.min())
-            codes, width = values.to_numpy(np.int64) - low, int(values.max()) - low + 1
+            low, high = bounds[column] if bounds else (int(values.min()), int(values.max()))
+            codes, width = values.to_numpy(), high - low + 1
         else:
             return None
         bits = max(width - 1, 1).bit_length()
         if used + bits > 63:
             return None
-        packed, used = (packed << bits) | codes, used + bits
-    return packed
+        packed <<= bits  # in place: tens of millions of rows (wrap-around cancels out exactly)
+        packed += codes
+        packed -= low
+        used += bits
+    return packed, used
 
 
 def _duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Mask of every row whose key occurs more than once."""
-    packed = _packed_keys(frame, keys)
-    if packed is None:
+    packing = _packed_keys(frame, keys)
+    if packing is None:
         return frame.duplicated(keys, keep=False).to_numpy()
+    packed = packing[0]
     ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     return np.isin(packed, repeated) if len(repeated) else np.zeros(len(packed), dtype=bool)
@@ -202,13 +210,26 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
 
 
 def _check_forbrug_coverage(bopael: pd.DataFrame, forbrug: pd.DataFrame, path: Path) -> list[str]:
-    covered = pd.Series(False, index=bopael.index)
-    for year, residents in bopael.groupby("aar", sort=False)["pnr"]:
-        covered[residents.index] = residents.isin(forbrug.loc[forbrug["aar"] == year, "pnr"]).to_numpy()
-    uncovered = list(bopael.index[~covered.to_numpy()])
+    covered = _covered(bopael, forbrug, ["pnr", "aar"])
+    uncovered = list(bopael.index[~covered])
     if not uncovered:
         return []
     return [_problem(path, "pnr+aar", "person-year in bopael without a forbrug row", bopael, uncovered)]
+
+
+def _covered(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Mask of the rows of `frame` whose key occurs in `other`."""
+    both = (frame, other)
+    packing = None
+    if all(pd.api.types.is_integer_dtype(f[c]) and len(f) for f in both for c in keys):
+        bounds = {c: (min(int(f[c].min()) for f in both), max(int(f[c].max()) for f in both)) for c in keys}
+        packing = [_packed_keys(f, keys, bounds) for f in both]
+    if packing is None or packing[0] is None or packing[0][1] > DENSE_KEY_BITS:
+        found = frame[keys].merge(other[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        return (found["_merge"] == "both").to_numpy()
+    seen = np.zeros(2 ** packing[0][1], dtype=bool)  # one flag per possible key
+    seen[packing[1][0]] = True
+    return seen[packing[0][0]]
 
 
 def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
@@ -240,11 +261,11 @@ def load_extract(directory: Path | str) -> Extract:
         problems += _check_forbrug_coverage(frames["bopael"], frames["forbrug"], files["bopael"])
     if problems:
         raise ContractError(f"invalid register extract {directory}:\n" + "\n".join(f"- {p}" for p in problems))
-    for frame in frames.values():
+    for table, frame in frames.items():
         for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
             if column in frame:
                 frame[column] = frame[column].astype("category")
-        for column in SMALL_INTEGERS:  # labels, never summed: a quarter of the memory
-            if column in frame:
-                frame[column] = frame[column].astype("int16")
+        for column, spec in _columns()[table].items():
+            if spec.kind == "int":  # labels (years, codes, ages) in a quarter of the memory
+                frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
     return Extract(**frames, files=files)
