@@ -79,7 +79,7 @@ def test_botilbud_potential_by_hand(case):
 
 def test_service_under_two_reasons_counts_once(case):
     extract, params = case
-    costs = som.person_year_costs(extract, params, pd.Series([2]))
+    costs = som.person_year_costs(extract, params, pd.DataFrame({"pnr": [2, 2], "aar": [2020, 2021]}))
     assert costs[(costs["aar"] == 2020) & (costs["betaler"] == "kommune")]["kr"].sum() == 365_000
 
 

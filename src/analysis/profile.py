@@ -152,15 +152,22 @@ def botilbud_cost_share(extract: Extract, params: Params) -> pd.DataFrame:
 BOTILBUD_RULES = Rules(("antal", "n", "uden"), follows=("andel_personer", "andel_udgifter"), private=("n", "uden"))
 
 
+def _aligned(persons: pd.Series, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of `table` (one row per pnr) for each of `persons`, in their order and with
+    their index, missing where it has no row: a left merge that hashes only one side."""
+    present = [c for c in columns if c in table]
+    found = table.set_index("pnr")[present].reindex(persons.to_numpy()).reindex(columns=columns)
+    return found.set_axis(persons.index)
+
+
 def _activity_sums(extract: Extract, year: int) -> pd.DataFrame:
     frame = _with_services(people(extract, year).copy(), extract, year, codes.SERVICES)
     frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
     activities = list(UNITS) + list(codes.FLAG_COLUMNS)
-    in_year = extract.forbrug[extract.forbrug["aar"] == year]
-    frame = frame.merge(in_year[["pnr", *activities]], on="pnr", how="left")
+    frame = frame.join(_aligned(frame["pnr"], extract.forbrug[extract.forbrug["aar"] == year], activities))
     frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
-    childhood = extract.stamdata.set_index("pnr")["foranstaltning_barndom"]
-    frame["foranstaltning_barndom"] = frame["pnr"].map(childhood).fillna(False).astype(bool)
+    stamdata = extract.stamdata
+    frame["foranstaltning_barndom"] = frame["pnr"].isin(stamdata.loc[stamdata["foranstaltning_barndom"], "pnr"])
     return municipal_sums(frame, [*SHARE_INDICATORS, *UNITS], with_population=True)
 
 
@@ -187,9 +194,9 @@ def _cost_sums(extract: Extract, year: int, prices: pd.DataFrame) -> pd.DataFram
     services["hovedomraade"] = services["ydelse"].astype("string").map(prices.set_index("post")["hovedomraade"])
     services = services.pivot_table(index="pnr", columns="hovedomraade", values="kr", aggfunc="sum")
     main_areas = sorted(set(prices["hovedomraade"]))
-    costs = volumes.set_index("pnr").add(services, fill_value=0).reindex(columns=main_areas, fill_value=0.0)
-    frame = frame.merge(costs.reset_index(), on="pnr", how="left").fillna({a: 0.0 for a in main_areas})
-    return municipal_sums(frame, main_areas, with_population=True)
+    costs = (_aligned(frame["pnr"], volumes, main_areas).fillna(0.0)
+             + services.reindex(index=frame["pnr"], columns=main_areas).fillna(0.0).to_numpy())
+    return municipal_sums(frame.join(costs), main_areas, with_population=True)
 
 
 def costs_by_main_area(extract: Extract, params: Params) -> pd.DataFrame:

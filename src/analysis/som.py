@@ -81,7 +81,7 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     else:
         success = ~_pairs(chosen, _has(extract, BOTILBUD), shift=1)
     ages = residents[["pnr", "aar", "alder"]]
-    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(extract.stamdata[["pnr", "koen"]], on="pnr")
+    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(_of(extract.stamdata, chosen["pnr"])[["pnr", "koen"]], on="pnr")
     return pd.DataFrame({
         "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": success.reindex(chosen.index).astype(int),
         "koen": chosen["koen"].astype(str),
@@ -91,13 +91,17 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     })
 
 
-def person_year_costs(extract: Extract, params: Params, persons: pd.Series) -> pd.DataFrame:
-    """Long costs of the given persons: pnr, aar, hovedomraade, betaler, kr (one row per item)."""
+def person_year_costs(extract: Extract, params: Params, person_years: pd.DataFrame) -> pd.DataFrame:
+    """Long costs of the given person-years (pnr, aar and any further columns of `person_years`,
+    carried along): one row per item and payer with hovedomraade, betaler, kr."""
     prices = load_prices(params.enhedspriser).set_index("post")
-    forbrug = _of(_about_members(extract, "forbrug"), persons)
-    volumes = forbrug.melt(id_vars=["pnr", "aar"], value_vars=[p for p in prices.index if p in forbrug],
+    persons = person_years["pnr"]
+    forbrug = _of(_about_members(extract, "forbrug"), persons).merge(person_years, on=["pnr", "aar"])
+    carried = list(person_years.columns)
+    volumes = forbrug.melt(id_vars=carried, value_vars=[p for p in prices.index if p in forbrug],
                            var_name="post", value_name="maengde")
-    days = _of(_about_members(extract, "service_days"), persons).rename(columns={"ydelse": "post", "dage": "maengde"})
+    days = _of(_about_members(extract, "service_days"), persons).merge(person_years, on=["pnr", "aar"])
+    days = days.rename(columns={"ydelse": "post", "dage": "maengde"})
     days["post"] = days["post"].astype("string")
     items = pd.concat([volumes, days[days["post"].isin(prices.index)]], ignore_index=True)
     row = pd.Categorical(items["post"], categories=prices.index).codes  # each item's row in the price file
@@ -107,7 +111,7 @@ def person_year_costs(extract: Extract, params: Params, persons: pd.Series) -> p
     items["kr"] = items["maengde"].astype(float).to_numpy() * price("kr")
     items["hovedomraade"] = price("hovedomraade")
     frames = [items.assign(betaler=payer, kr=items["kr"] * price(f"andel_{payer}")) for payer in PAYERS]
-    return pd.concat(frames, ignore_index=True)[["pnr", "aar", "hovedomraade", "betaler", "kr"]]
+    return pd.concat(frames, ignore_index=True)[[*carried, "hovedomraade", "betaler", "kr"]]
 
 
 def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,7 +121,7 @@ def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataF
     last_year = int(extract.bopael["aar"].max())
     years = pd.concat([people.assign(k=k, aar=people["referenceaar"] + 1 + k) for k in FOLLOW_UP])
     years = years[(years["aar"] <= last_year) & _pairs(years, _of(_about_members(extract, "bopael"), people["pnr"]))]
-    costs = person_year_costs(extract, params, people["pnr"]).merge(years[["pnr", "aar", "k"]], on=["pnr", "aar"])
+    costs = person_year_costs(extract, params, years[["pnr", "aar", "k"]])
     costs["kr"] = costs["kr"] / (1 + params.diskonteringsrente) ** costs["k"]
     return people, years[["pnr", "k"]].merge(costs.drop(columns="aar"), on=["pnr", "k"], how="left")
 
