@@ -3,15 +3,19 @@ import html
 import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from pathlib import Path
+
+from jupyter_client import KernelManager
 
 from . import __version__, citation
 from .build import (Progress, is_synthetic, kernel_environment, leak_scan, new_stage, person_keys,
                     replace_with, write_computed)
 from .contract import load_extract
-from .execution import execute_notebooks, notebook_parameters, notebook_sources
+from .execution import execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
 from .manifest import build_epoch
 from .params import Params, ParamsError
 from .publication import build_book
@@ -30,9 +34,23 @@ class Summary:
         return done + [f"  {kom} {municipality_name(kom)}: {reason}" for kom, reason in sorted(self.failed.items())]
 
 
+_worker_kernel: KernelManager | None = None
+
+
+def _kernel() -> KernelManager:
+    """This worker process's kernel: started for its first book and made fresh for each next
+    one (imports and start-up are paid once per worker); shut down when the worker exits."""
+    global _worker_kernel
+    if _worker_kernel is None or not _worker_kernel.is_alive():
+        kept = ExitStack()
+        _worker_kernel = kept.enter_context(shared_kernel())
+        Finalize(_worker_kernel, kept.close, exitpriority=10)
+    return _worker_kernel
+
+
 def _render(stage: Path, values: dict, sources: list[Path], kommune: int, synthetic: bool, pdf: bool) -> None:
-    """Notebooks and book for one municipality (in a worker process; one kernel at a time)."""
-    execute_notebooks(stage, values, sources, progress=lambda _: None, workers=1)
+    """Notebooks and book for one municipality (in a worker process)."""
+    execute_notebooks(stage, values, sources, progress=lambda _: None, kernel=_kernel())
     build_book(stage, kommune, synthetic, pdf, progress=lambda _: None)
 
 

@@ -100,8 +100,7 @@ def setup() -> None:
     """
     os.environ["SOURCE_DATE_EPOCH"] = "0"
     sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
-    plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110, "savefig.bbox": "tight",
-                         "pdf.fonttype": 42})
+    plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110, "savefig.bbox": "tight"})
     set_matplotlib_formats("png", "pdf")
 
 

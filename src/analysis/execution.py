@@ -2,7 +2,7 @@
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,9 +20,10 @@ from .reference import municipality_name
 NOTEBOOK_WORKERS = 2  # measured: two kernels on two cores ≈ 1.9 × faster than one
 KERNEL = "python3"
 # Run silently in a shared kernel before each notebook; binds no names in the namespace.
-FRESH_NAMESPACE = ("get_ipython().run_line_magic('reset', '-f')\n"
+# The directory first: the previous one (a failed book's) may be gone, and %reset needs one.
+FRESH_NAMESPACE = ("__import__('os').chdir(%r)\n"
+                   "get_ipython().run_line_magic('reset', '-f')\n"
                    "__import__('matplotlib.pyplot').pyplot.close('all')\n"
-                   "__import__('os').chdir(%r)\n"
                    "get_ipython().execution_count = 1\n")
 # Metadata that changes from run to run (timestamps, durations, paths); stripped after execution.
 VOLATILE_NOTEBOOK_KEYS = ("duration", "start_time", "end_time", "input_path", "output_path")
@@ -107,17 +108,18 @@ def _execute_in_own_kernel(source: Path, sources: Path, executed: Path, values: 
 
 
 def execute_notebooks(stage: Path, values: dict, sources: list[Path], progress: Callable[[str], None],
-                      workers: int = NOTEBOOK_WORKERS) -> None:
+                      workers: int = NOTEBOOK_WORKERS, kernel: KernelManager | None = None) -> None:
     """Run the notebooks beside stage/tables, `workers` kernels at a time (1: one kernel in
-    this process, shared by the notebooks in turn); executed copies go to stage/notebooks."""
+    this process, shared by the notebooks in turn; or the given, possibly used, `kernel`);
+    executed copies go to stage/notebooks."""
     unexecuted, executed = stage / ".sources", stage / "notebooks"
     unexecuted.mkdir()
     executed.mkdir()
-    if workers == 1:
-        with shared_kernel() as kernel:
+    if kernel is not None or workers == 1:
+        with nullcontext(kernel) if kernel is not None else shared_kernel() as used:
             for source in sources:
                 progress(f"executing notebook {source.name}")
-                _execute(source, unexecuted, executed, values, kernel)
+                _execute(source, unexecuted, executed, values, used)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             running = []
