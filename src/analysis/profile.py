@@ -214,9 +214,12 @@ COST_RULES = Rules(("antal", "n"), follows=("kr_pr_person",), private=("n", "ant
 
 def recipient_shares(extract: Extract, params: Params) -> pd.DataFrame:
     """maalgruppe_andel: members as a share of all adult recipients of each service (figure 9)."""
-    frame = _with_services(people(extract, params.aar).copy(), extract, params.aar, codes.TARGET_SERVICES)
-    frame["alle_fem"] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
-    frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
+    def adult_recipients() -> pd.DataFrame:  # once per run; every area is a sum over municipalities
+        frame = _with_services(people(extract, params.aar).copy(), extract, params.aar, codes.TARGET_SERVICES)
+        frame["alle_fem"] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
+        frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)  # botilbud services are among the five
+        return frame[frame["alle_fem"]]
+    frame = extract.memo(("adult_recipients", params.aar), adult_recipients)
     rows = []
     for omraade, kom in areas(params):
         area = frame[in_area(frame["kom"], kom)]

@@ -192,17 +192,25 @@ TEST_RULES = Rules(("antal", "antal_ikke", "antal_resten", "antal_resten_ikke"),
                    private=("antal", "antal_ikke", "antal_resten", "antal_resten_ikke"))
 
 
+def _recipients(extract: Extract, year: int, staircase: Staircase) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Adult recipients of the staircase's services (pnr, ydelse, kom) and adults per municipality
+    (kom, antal) in `year`: computed once per run, summed per area."""
+    def compute():
+        adults = people(extract, year)[["pnr", "kom"]]
+        services = extract.ydelser
+        received = services.loc[(services["aar"] == year) & services["ydelse"].isin(list(staircase.step_of)),
+                                ["pnr", "ydelse"]].drop_duplicates()
+        return received.merge(adults, on="pnr"), adults["kom"].value_counts().rename("antal").reset_index()
+    return extract.memo(("staircase_recipients", year, tuple(sorted(staircase.step_of.items()))), compute)
+
+
 def rates_per_10000(extract: Extract, params: Params) -> pd.DataFrame:
     """trappe_pr_10000: adult recipients of each staircase service per 10,000 adults (figure 10)."""
     staircase = load_staircase(params.indsatstrappe)
-    adults = people(extract, params.aar)[["pnr", "kom"]]
-    services = extract.ydelser
-    received = services.loc[(services["aar"] == params.aar) & services["ydelse"].isin(list(staircase.step_of)),
-                            ["pnr", "ydelse"]].drop_duplicates()
-    received = received.merge(adults, on="pnr")
+    received, adults = _recipients(extract, params.aar, staircase)
     rows = []
     for omraade, kom in areas(params):
-        population = int(in_area(adults["kom"], kom).sum())
+        population = int(adults[in_area(adults["kom"], kom)]["antal"].sum())
         area = received[in_area(received["kom"], kom)]
         for service, step in sorted(staircase.step_of.items(), key=lambda item: item[1]):
             antal = int((area["ydelse"] == service).sum())
