@@ -191,7 +191,9 @@ def suppression_note(frame: pd.DataFrame, column: str, min_celle: int) -> None:
 
 
 def mark_figure(figure: plt.Figure, synthetic: bool) -> None:
-    """Stamp the synthetic-data warning on a figure."""
+    """Stamp the synthetic-data warning on a figure, below everything drawn on it (axis labels
+    and legends included); the saved figure's tight bounding box grows to take it in."""
     if synthetic:
-        figure.text(0.99, 0.0, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
-                    alpha=0.85, transform=figure.transFigure)  # below the axes: the tight bounding box grows
+        lowest = figure.get_tightbbox(figure.canvas.get_renderer()).y0 / figure.get_figheight()
+        figure.text(0.99, lowest - 0.01, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
+                    alpha=0.85, transform=figure.transFigure)

@@ -1,11 +1,13 @@
 """The book: stage the book sources with this run's values, build HTML and PDF with Jupyter Book 1."""
+import io
 import shutil
 import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import date
 from pathlib import Path
 
 import yaml
+from jupyter_book.sphinx import build_sphinx
 
 from . import __version__, citation
 from .errors import BuildError
@@ -86,13 +88,32 @@ def stage_sources(stage: Path, kommune: int | None, synthetic: bool) -> Path:
     return source
 
 
-def _jupyter_book(source: Path, output: Path, builder: str) -> None:
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source),
-               "--path-output", str(output), "--builder", builder]
-    result = subprocess.run(command, capture_output=True, text=True)
+def _tail(text: str, lines: int = 30) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _jupyter_book(source: Path, output: Path, builder: str) -> Path:
+    """Build the book at `source` with Jupyter Book's Sphinx entry point ("html" or "latex") in
+    this process (no interpreter start and imports per build); its messages are shown only if it
+    fails. The two builders share the parsed documents in output/_build/.doctrees."""
+    built = output / "_build" / builder
+    messages = io.StringIO()
+    with redirect_stdout(messages), redirect_stderr(messages):
+        result = build_sphinx(source, built, noconfig=True, path_config=str(source / "_config.yml"),
+                              confoverrides={"external_toc_path": (source / "_toc.yml").as_posix(),
+                                             "latex_individualpages": False},
+                              builder=builder, quiet=True)
+    if result != 0:
+        raise BuildError(f"jupyter-book {builder} build failed:\n{_tail(messages.getvalue())}")
+    return built
+
+
+def _pdf(latex: Path) -> Path:
+    """Typeset the LaTeX build with the Makefile Sphinx writes (latexmk, xelatex)."""
+    result = subprocess.run(["make", "all-pdf"], cwd=latex, capture_output=True, text=True)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
-        raise BuildError(f"jupyter-book {builder} build failed:\n{tail}")
+        raise BuildError(f"xelatex failed:\n{_tail(result.stdout + result.stderr)}")
+    return latex / "roret.pdf"
 
 
 def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, progress) -> None:
@@ -100,13 +121,11 @@ def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, pro
     source = stage_sources(stage, kommune, synthetic)
     output = stage / ".jupyter-book"
     progress("building HTML")
-    _jupyter_book(source, output, "html")
-    shutil.move(output / "_build" / "html", stage / "html")
+    shutil.move(_jupyter_book(source, output, "html"), stage / "html")
     if pdf:
         progress("building PDF (xelatex)")
-        _jupyter_book(source, output, "pdflatex")
         (stage / "pdf").mkdir()
         name = "roret.pdf" if kommune is None else f"roret-{kommune}.pdf"
-        shutil.move(output / "_build" / "latex" / "roret.pdf", stage / "pdf" / name)
+        shutil.move(_pdf(_jupyter_book(source, output, "latex")), stage / "pdf" / name)
     shutil.rmtree(output)
     shutil.rmtree(source)
