@@ -137,3 +137,30 @@ def test_packed_duplicate_check_agrees_with_pandas():
     as_text = frame.assign(pnr=frame["pnr"].astype(str))
     assert contract._packed_keys(as_text, keys) is None  # string person keys: pandas' own check
     assert (contract._duplicated(as_text, keys) == expected).all()
+
+
+def test_flag_coverage_check_agrees_with_a_merge():
+    rng = np.random.default_rng(11)
+    bopael = pd.DataFrame({"pnr": rng.integers(-3, 500, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    forbrug = bopael.sample(frac=0.7, random_state=1)  # a third of the person-years lack a row
+    keys = ["pnr", "aar"]
+    assert contract._packed_alike((bopael, forbrug), keys) is not None  # the fast path is the one tested
+    merged = bopael.merge(forbrug.drop_duplicates(), on=keys, how="left", indicator=True)
+    expected = (merged["_merge"] == "both").to_numpy()
+    assert expected.any() and not expected.all()
+    assert (contract._covered(bopael, forbrug, keys) == expected).all()
+    as_text = {name: frame.assign(pnr=frame["pnr"].astype(str)) for name, frame in (("b", bopael), ("f", forbrug))}
+    assert contract._packed_alike((as_text["b"], as_text["f"]), keys) is None  # string keys: the merge
+    assert (contract._covered(as_text["b"], as_text["f"], keys) == expected).all()
+
+
+def test_stored_integer_widths_give_the_contract_types(tmp_path):
+    small_valid(tmp_path / "x")
+    bopael = pd.read_csv(tmp_path / "x" / "bopael.csv")
+    bopael.astype({"aar": "int16", "kom": "int16", "alder": "int8"}).to_parquet(tmp_path / "x" / "bopael.parquet")
+    (tmp_path / "x" / "bopael.csv").unlink()
+    loaded = contract.load_extract(tmp_path / "x")
+    assert {c: str(t) for c, t in loaded.bopael.dtypes.items()} == {"pnr": "int64", "aar": "int16", "kom": "int16",
+                                                                    "alder": "int16"}
+    assert str(loaded.ydelser["dage"].dtype) == "int64"  # summed: never narrowed
+    assert loaded.bopael["alder"].tolist() == bopael["alder"].tolist()

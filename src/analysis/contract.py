@@ -219,17 +219,24 @@ def _check_forbrug_coverage(bopael: pd.DataFrame, forbrug: pd.DataFrame, path: P
 
 def _covered(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Mask of the rows of `frame` whose key occurs in `other`."""
-    both = (frame, other)
-    packing = None
-    if all(pd.api.types.is_integer_dtype(f[c]) and len(f) for f in both for c in keys):
-        bounds = {c: (min(int(f[c].min()) for f in both), max(int(f[c].max()) for f in both)) for c in keys}
-        packing = [_packed_keys(f, keys, bounds) for f in both]
-    if packing is None or packing[0] is None or packing[0][1] > DENSE_KEY_BITS:
+    packed = _packed_alike((frame, other), keys)
+    if packed is None:
         found = frame[keys].merge(other[keys].drop_duplicates(), on=keys, how="left", indicator=True)
         return (found["_merge"] == "both").to_numpy()
-    seen = np.zeros(2 ** packing[0][1], dtype=bool)  # one flag per possible key
-    seen[packing[1][0]] = True
-    return seen[packing[0][0]]
+    (mine, bits), (theirs, _) = packed
+    seen = np.zeros(2**bits, dtype=bool)  # one flag per possible key
+    seen[theirs] = True
+    return seen[mine]
+
+
+def _packed_alike(frames: tuple[pd.DataFrame, ...], keys: list[str]) -> list[tuple[np.ndarray, int]] | None:
+    """Integer keys of several frames packed alike, or None when they are not all integers or
+    need more than DENSE_KEY_BITS bits."""
+    if not all(pd.api.types.is_integer_dtype(f[c]) and len(f) for f in frames for c in keys):
+        return None
+    bounds = {c: (min(int(f[c].min()) for f in frames), max(int(f[c].max()) for f in frames)) for c in keys}
+    packed = [_packed_keys(f, keys, bounds) for f in frames]
+    return None if packed[0] is None or packed[0][1] > DENSE_KEY_BITS else packed
 
 
 def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
