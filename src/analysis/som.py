@@ -81,7 +81,8 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     else:
         success = ~_pairs(chosen, _has(extract, BOTILBUD), shift=1)
     ages = residents[["pnr", "aar", "alder"]]
-    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(_of(extract.stamdata, chosen["pnr"])[["pnr", "koen"]], on="pnr")
+    sexes = _of(extract.stamdata, chosen["pnr"])[["pnr", "koen"]]
+    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(sexes, on="pnr")
     return pd.DataFrame({
         "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": success.reindex(chosen.index).astype(int),
         "koen": chosen["koen"].astype(str),
