@@ -32,7 +32,7 @@ sammenligning = [169, 265, 657, 751]
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from analysis import book
+from analysis import book, figures
 from analysis.registry import read_table
 
 book.start(syntetisk)
@@ -71,8 +71,7 @@ sns.barplot(data=valgt.dropna(subset=["vaerdi"]), y="maal", x="vaerdi", hue="gru
             hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
 akse.set(xlabel="Andel, der modtager ydelsen (pct.), landsplan", ylabel="")
 akse.legend(title="")
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %% [markdown]
 # ## Beskæftigelse, forsørgelse og sundhed
@@ -92,14 +91,13 @@ valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(aktivite
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
                                     + ")"))
-figur = sns.catplot(data=valgt.dropna(subset=["vaerdi"]), x="gruppe", y="vaerdi", col="maal", col_wrap=4,
-                    kind="bar", sharey=False, height=2.6, aspect=1.0,
-                    order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
-figur.set_titles("{col_name}", size=8).set_axis_labels("", "")
-for akse in figur.axes:
+figur, akser = figures.small_multiples(valgt.dropna(subset=["vaerdi"]), "maal", sns.barplot, columns=4, x="gruppe",
+                                       y="vaerdi",
+                                       order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
+for akse in akser.values():
+    akse.title.set_size(8)
     akse.tick_params(axis="x", labelrotation=30, labelsize=7)
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(profil, "vaerdi", min_celle)
@@ -117,8 +115,7 @@ figur, akse = plt.subplots(figsize=(8, 3.8))
 sns.barplot(data=valgt.dropna(subset=["tkr"]), y="hovedomraade", x="tkr", hue="gruppe", ax=akse)
 akse.set(xlabel="1.000 kr. pr. person pr. år, landsplan", ylabel="")
 akse.legend(title="")
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %% [markdown]
 # ## Sammenligningsgruppen og hele landet
@@ -143,9 +140,8 @@ valgt = profil[profil["maal"].isin(sammenlign) & profil["gruppe"].isin(["kogniti
 valgt = valgt.assign(omraade=valgt["omraade"].map(omraader), gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
                                     + ")"))
-figur = sns.catplot(data=valgt.dropna(subset=["vaerdi"]), x="gruppe", y="vaerdi", hue="omraade", col="maal",
-                    col_wrap=3, kind="bar", sharey=False, height=2.6, aspect=1.2)
-figur.set_titles("{col_name}", size=8).set_axis_labels("", "")
-figur.legend.set_title("")
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+figur, akser = figures.small_multiples(valgt.dropna(subset=["vaerdi"]), "maal", sns.barplot, columns=3, aspect=1.2,
+                                       x="gruppe", y="vaerdi", hue="omraade")
+for akse in akser.values():
+    akse.title.set_size(8)
+figures.show(figur, syntetisk)

@@ -34,7 +34,7 @@ sammenligning = [169, 265, 657, 751]
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from analysis import book
+from analysis import book, figures
 from analysis.registry import read_table
 
 book.start(syntetisk)
@@ -86,12 +86,10 @@ book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v 
 book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
-figur = sns.relplot(data=vist.dropna(subset=["antal"]), x="aar", y="antal", hue="gruppe", col="omraade",
-                    kind="line", marker="o", facet_kws={"sharey": False}, height=3.4, aspect=1.05)
-figur.set_axis_labels("År", "Personer").set_titles("{col_name}")
-figur.legend.set_title("")
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+figur, _ = figures.small_multiples(vist.dropna(subset=["antal"]), "omraade", sns.lineplot, columns=3, xlabel="År",
+                                   ylabel="Personer", height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe",
+                                   marker="o")
+figures.show(figur, syntetisk)
 
 # %% [markdown]
 # ## Diagnoser
@@ -113,12 +111,10 @@ relevante = {"kognitiv": ("udviklingshaemning", "autisme", "hjerneskade", "adhd"
 udvalg = diagnoser[diagnoser.apply(lambda r: r["diagnosegruppe"] in relevante.get(r["gruppe"], ()), axis=1)]
 udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["gruppe"].map(book.GROUP_NAMES),
                        diagnosegruppe=udvalg["diagnosegruppe"].map(book.DIAGNOSIS_NAMES))
-figur = sns.catplot(data=udvalg.dropna(subset=["andel"]), y="diagnosegruppe", x="andel", hue="omraade",
-                    col="gruppe", kind="bar", sharey=False, height=3.2, aspect=1.3)
-figur.set_axis_labels("Andel af undergruppen (pct.)", "").set_titles("{col_name}")
-figur.legend.set_title("")
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+figur, _ = figures.small_multiples(udvalg.dropna(subset=["andel"]), "gruppe", sns.barplot, columns=2,
+                                   xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.3, y="diagnosegruppe",
+                                   x="andel", hue="omraade")
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(udvalg, "andel", min_celle)
@@ -140,15 +136,11 @@ book.glue_tal("mg_botilbud_udgifter", book.value(botilbud, "andel_udgifter", omr
 lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer", "andel_udgifter"],
                       var_name="maal", value_name="andel")
 lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
-                   maal=lang["maal"].map({"andel_personer": "Andel af målgruppen",
-                                          "andel_udgifter": "Andel af kommunens udgifter"}))
-figur = sns.catplot(data=lang.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", row="maal",
-                    row_order=["Andel af målgruppen", "Andel af kommunens udgifter"], kind="bar", height=2.4,
-                    aspect=2.6)
-figur.set_titles("{row_name} (pct.)").set_axis_labels("", "")
-figur.legend.set_title("")
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+                   maal=lang["maal"].map({"andel_personer": "Andel af målgruppen (pct.)",
+                                          "andel_udgifter": "Andel af kommunens udgifter (pct.)"}))
+figur, _ = figures.small_multiples(lang.dropna(subset=["andel"]), "maal", sns.barplot, columns=1, height=2.4,
+                                   aspect=3.4, sharey=True, y="ydelse", x="andel", hue="omraade")
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(fordeling, "andel_personer", min_celle)
@@ -166,8 +158,7 @@ figur, akse = plt.subplots(figsize=(8, 3.8))
 sns.barplot(data=vist.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", ax=akse)
 akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="", xlim=(0, 100))
 sns.move_legend(akse, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, title="", frameon=False)
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(andele, "andel", min_celle)

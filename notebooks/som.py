@@ -36,10 +36,9 @@ syntetisk = True
 sammenligning = [169, 265, 657, 751]
 
 # %%
-import matplotlib.pyplot as plt
 import seaborn as sns
 
-from analysis import book
+from analysis import book, figures
 from analysis.registry import read_table
 
 book.start(syntetisk)
@@ -84,14 +83,12 @@ book.show_table(vist, {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger
 
 # %% mystnb={"figure": {"caption": "Budgetøkonomisk potentiale pr. borger år for år og fordelt på hovedområder (rå forskelle).", "name": "fig-som-aar"}}
 vist = potentiale.assign(scenarie=potentiale["scenarie"].map(navne), tkr=potentiale["kr_pr_borger"] / 1000)
-figur = sns.catplot(data=vist.dropna(subset=["tkr"]), x="opfoelgningsaar", y="tkr", hue="hovedomraade",
-                    col="scenarie", kind="bar", height=3.4, aspect=1.1, sharey=False)
-figur.set_axis_labels("Opfølgningsår", "1.000 kr. pr. borger").set_titles("{col_name}")
-figur.legend.set_title("")
-for akse in figur.axes.flat:
+figur, akser = figures.small_multiples(vist.dropna(subset=["tkr"]), "scenarie", sns.barplot, columns=2,
+                                       xlabel="Opfølgningsår", ylabel="1.000 kr. pr. borger", height=3.4, aspect=1.1,
+                                       x="opfoelgningsaar", y="tkr", hue="hovedomraade")
+for akse in akser.values():
     akse.axhline(0, color="black", linewidth=0.8)
-book.mark_figure(figur.figure, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(potentiale, "kr_pr_borger", min_celle)

@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from analysis import book
+from analysis import book, figures
 from analysis.registry import read_table
 
 book.start(syntetisk)
@@ -71,8 +71,7 @@ figur, akse = plt.subplots(figsize=(8, 4))
 sns.barplot(data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade", ax=akse)
 akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
 akse.legend(title="")
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 book.suppression_note(rater, "pr_10000", min_celle)
@@ -114,8 +113,7 @@ for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):
     bund = del_ if bund is None else bund.add(del_, fill_value=0)
 akse.set(xlabel=f"Andel af borgerne på § 85 i {trappe_basisaar} (pct.), trin i {trappe_basisaar + 2}", xlim=(0, 100))
 akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 book.show_table(vist, {"omraade": "Område", "bevaegelse": "Trin to år efter", "antal": "Personer",
@@ -141,8 +139,7 @@ tabel = tabel.reindex(index=[o for o in orden if o in tabel.index], columns=[o f
 figur, akse = plt.subplots(figsize=(7, 4))
 sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
 akse.set(xlabel=f"Trin i {trappe_basisaar + 2}", ylabel=f"Trin i {trappe_basisaar}")
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %% mystnb={"figure": {"caption": "Strømme fra hvert trin til trinnet to år efter, hele målgruppen på landsplan.", "name": "fig-stroemme"}}
 flow = matrix.assign(andel=matrix["andel"].astype(float).fillna(0))
@@ -155,8 +152,7 @@ for (til, del_), farve in zip(flow.groupby("til", sort=False), sns.color_palette
 akse.invert_yaxis()
 akse.set(xlabel=f"Hvor borgerne står i {trappe_basisaar + 2} (pct. af trinnet i {trappe_basisaar})", xlim=(0, 100))
 akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
-book.mark_figure(figur, syntetisk)
-plt.show()
+figures.show(figur, syntetisk)
 
 # %%
 fra85 = overgange[(overgange["fra_trin"] == 2) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]

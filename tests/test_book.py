@@ -40,20 +40,3 @@ def test_comparison_group_is_called_case_municipalities_only_when_it_is_the_repo
     assert book.comparison_group([101, 461, 851]) == ("Sammenligningsgruppen", "sammenligningsgruppen")
     names = book.area_names(751, "Aarhus", [101, 461, 851])
     assert names == {"landsplan": "Landsplan", "casekommuner": "Sammenligningsgruppen", "751": "Aarhus"}
-
-
-def test_synthetic_mark_sits_below_the_axis_label_and_only_on_synthetic_figures():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    figure, axes = plt.subplots(figsize=(8, 2))  # short figure, label reaching the right edge
-    axes.set_xlabel("Andel af borgerne på § 85 i 2020 (pct.), trin i 2022 — " * 2)
-    book.mark_figure(figure, synthetic=True)
-    renderer = figure.canvas.get_renderer()
-    mark = figure.texts[-1].get_window_extent(renderer)
-    assert figure.texts[-1].get_text() == book.SYNTHETIC_MARK
-    assert mark.y1 <= axes.xaxis.label.get_window_extent(renderer).y0
-    plain, _ = plt.subplots()
-    book.mark_figure(plain, synthetic=False)
-    assert not plain.texts
-    plt.close("all")

@@ -1,6 +1,7 @@
 """`roret build-all`: one publication per municipality, the extract loaded and validated once."""
 import html
 import shutil
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import ExitStack
@@ -9,13 +10,11 @@ from multiprocessing import get_context
 from multiprocessing.util import Finalize
 from pathlib import Path
 
-from jupyter_client import KernelManager
-
 from . import __version__, citation
 from .build import (Progress, is_synthetic, kernel_environment, leak_scan, new_stage, person_keys,
                     replace_with, write_computed)
 from .contract import load_extract
-from .execution import execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
+from .execution import Kernel, execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
 from .manifest import build_epoch
 from .params import Params, ParamsError
 from .publication import build_book
@@ -34,24 +33,39 @@ class Summary:
         return done + [f"  {kom} {municipality_name(kom)}: {reason}" for kom, reason in sorted(self.failed.items())]
 
 
-_worker_kernel: KernelManager | None = None
+_worker_kernel: Kernel | None = None
+_worker_latex: Path | None = None
 
 
-def _kernel() -> KernelManager:
+def _kept(context):
+    """Enter `context` for the rest of this worker process's life."""
+    kept = ExitStack()
+    value = kept.enter_context(context)
+    Finalize(None, kept.close, exitpriority=10)  # at exit; the registry keeps `kept` alive
+    return value
+
+
+def _kernel() -> Kernel:
     """This worker process's kernel: started for its first book and made fresh for each next
     one (imports and start-up are paid once per worker); shut down when the worker exits."""
     global _worker_kernel
-    if _worker_kernel is None or not _worker_kernel.is_alive():
-        kept = ExitStack()
-        _worker_kernel = kept.enter_context(shared_kernel())
-        Finalize(_worker_kernel, kept.close, exitpriority=10)
+    if _worker_kernel is None or not _worker_kernel.manager.is_alive():
+        _worker_kernel = _kept(shared_kernel())
     return _worker_kernel
+
+
+def _latex_state() -> Path:
+    """This worker process's directory for the LaTeX auxiliary files of its previous book."""
+    global _worker_latex
+    if _worker_latex is None:
+        _worker_latex = Path(_kept(tempfile.TemporaryDirectory(prefix="roret-latex-")))
+    return _worker_latex
 
 
 def _render(stage: Path, values: dict, sources: list[Path], kommune: int, synthetic: bool, pdf: bool) -> None:
     """Notebooks and book for one municipality (in a worker process)."""
     execute_notebooks(stage, values, sources, progress=lambda _: None, kernel=_kernel())
-    build_book(stage, kommune, synthetic, pdf, progress=lambda _: None)
+    build_book(stage, kommune, synthetic, pdf, progress=lambda _: None, latex_state=_latex_state())
 
 
 def _first_line(error: BaseException) -> str:

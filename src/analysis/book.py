@@ -1,19 +1,16 @@
-"""Presentation helpers for the notebooks: banner, Danish numbers, tables, figures and glue.
+"""Presentation helpers for the notebooks: banner, Danish numbers, tables and glue.
 
 Notebooks only read disclosed tables (registry.read_table) and present them; every number
 comes from a table function in this package.
 """
 import math
 import numbers
-import os
 import textwrap
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
+from . import figures
 from .reference import case_municipalities, municipality_name
 from .synth import SYNTHETIC_MARK
 
@@ -93,20 +90,9 @@ class Markdown:
         return self.text
 
 
-def setup() -> None:
-    """Figure style and formats: PNG for HTML, vector PDF for the LaTeX build.
-
-    The PDF figures' timestamp is pinned so executed notebooks are byte-stable (nbval, verify).
-    """
-    os.environ["SOURCE_DATE_EPOCH"] = "0"
-    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
-    plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110, "savefig.bbox": "tight"})
-    set_matplotlib_formats("png", "pdf")
-
-
 def start(synthetic: bool) -> None:
-    """The first call of every chapter notebook: figure setup and the synthetic-data banner."""
-    setup()
+    """The first call of every chapter notebook: figure style and the synthetic-data banner."""
+    figures.setup()
     banner(synthetic)
 
 
@@ -188,12 +174,3 @@ def suppression_note(frame: pd.DataFrame, column: str, min_celle: int) -> None:
     if frame[column].isna().any():
         display(Markdown(f"*Celler markeret «{SUPPRESSED}» bygger på færre end {min_celle} personer og er "
                          "diskretioneret; de er udeladt af figuren.*"))
-
-
-def mark_figure(figure: plt.Figure, synthetic: bool) -> None:
-    """Stamp the synthetic-data warning on a figure, below everything drawn on it (axis labels
-    and legends included); the saved figure's tight bounding box grows to take it in."""
-    if synthetic:
-        lowest = figure.get_tightbbox(figure.canvas.get_renderer()).y0 / figure.get_figheight()
-        figure.text(0.99, lowest - 0.01, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
-                    alpha=0.85, transform=figure.transFigure)

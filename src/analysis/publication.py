@@ -25,6 +25,8 @@ SYNTHETIC_TITLE_WARNING = ("\\vspace{2em}\n\\fcolorbox{red!60!black}{white}{\\pa
                            "\\large\\color{red!60!black}\\textbf{%s}\\\\[0.5em]\\normalsize Bygget på et syntetisk "
                            "register i Danmarks Statistiks format. Tallene er ikke officiel statistik.}}\n"
                            % SYNTHETIC_MARK)
+# What latexmk keeps between runs: the auxiliary files and its own record of them.
+LATEX_STATE = ("roret.aux", "roret.toc", "roret.out", "roret.fdb_latexmk")
 
 
 def danish_date(when: date) -> str:
@@ -108,16 +110,31 @@ def _jupyter_book(source: Path, output: Path, builder: str) -> Path:
     return built
 
 
-def _pdf(latex: Path) -> Path:
-    """Typeset the LaTeX build with the Makefile Sphinx writes (latexmk, xelatex)."""
+def _pdf(latex: Path, previous: Path | None = None) -> Path:
+    """Typeset the LaTeX build with the Makefile Sphinx writes (latexmk, xelatex).
+
+    latexmk reruns xelatex until the auxiliary files (page numbers, contents, bookmarks) stop
+    changing: three runs from none. Given a `previous` book's, it starts from them (and leaves
+    this book's there for the next): one run when the pages fall as they did in that book, and
+    the same PDF either way.
+    """
+    if previous is not None:
+        for name in LATEX_STATE:
+            if (previous / name).is_file():
+                shutil.copy2(previous / name, latex / name)
     result = subprocess.run(["make", "all-pdf"], cwd=latex, capture_output=True, text=True)
     if result.returncode != 0:
         raise BuildError(f"xelatex failed:\n{_tail(result.stdout + result.stderr)}")
+    if previous is not None:
+        for name in LATEX_STATE:
+            shutil.copy2(latex / name, previous / name)
     return latex / "roret.pdf"
 
 
-def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, progress) -> None:
-    """stage/html and stage/pdf/roret[-KOM].pdf from the executed notebooks in stage/notebooks."""
+def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, progress,
+               latex_state: Path | None = None) -> None:
+    """stage/html and stage/pdf/roret[-KOM].pdf from the executed notebooks in stage/notebooks
+    (`latex_state`: a directory keeping the previous book's LaTeX auxiliary files, see _pdf)."""
     source = stage_sources(stage, kommune, synthetic)
     output = stage / ".jupyter-book"
     progress("building HTML")
@@ -126,6 +143,6 @@ def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, pro
         progress("building PDF (xelatex)")
         (stage / "pdf").mkdir()
         name = "roret.pdf" if kommune is None else f"roret-{kommune}.pdf"
-        shutil.move(_pdf(_jupyter_book(source, output, "latex")), stage / "pdf" / name)
+        shutil.move(_pdf(_jupyter_book(source, output, "latex"), latex_state), stage / "pdf" / name)
     shutil.rmtree(output)
     shutil.rmtree(source)

@@ -1,0 +1,119 @@
+"""Figures for the notebooks: small multiples laid out once, and showing a figure in the
+formats the book needs (PNG for HTML, vector PDF for LaTeX) with the synthetic-data mark."""
+import base64
+import io
+import os
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from matplotlib.transforms import Bbox
+
+from .synth import SYNTHETIC_MARK
+
+PAD_INCHES = 0.1  # white margin around a shown figure (matplotlib's savefig.pad_inches)
+FORMATS = {"image/png": "png", "application/pdf": "pdf"}
+
+
+def setup() -> None:
+    """Figure style. The PDF figures' timestamp is pinned so executed notebooks are byte-stable
+    (nbval, verify)."""
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
+    plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110})
+
+
+def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: str = "", ylabel: str = "",
+                    height: float = 2.6, aspect: float = 1.0, sharex: bool = True, sharey: bool = False, **kws):
+    """One axes per value of `panel` (in order of appearance), `columns` to a row, each drawn by
+    the seaborn axes-level function `plot` (sns.barplot, sns.lineplot) with `kws` and titled
+    with its value; `xlabel` under the bottom panels, `ylabel` beside the left ones.
+
+    A `hue` gets the same colours in every panel and one legend, right of the panels; a text
+    axis shared by the panels gets the same categories in every panel. Returns the figure and
+    {panel value: axes}. The layout is worked out once, when the figure is shown (seaborn's
+    catplot and relplot lay a figure out up to five times, most of its drawing time).
+    """
+    values = list(pd.unique(data[panel]))
+    rows, width = -(-len(values) // columns), min(columns, len(values))
+    figure, grid = plt.subplots(rows, width, figsize=(width * height * aspect, rows * height), sharex=sharex,
+                                sharey=sharey, squeeze=False, layout="tight")
+    hue = kws.get("hue")
+    if hue is not None:
+        kws.setdefault("hue_order", list(pd.unique(data[hue])))
+        kws.setdefault("palette", sns.color_palette(n_colors=len(kws["hue_order"])))
+    for axis, shared in (("x", sharex), ("y", sharey)):
+        column = kws.get(axis)
+        if shared and column is not None and not pd.api.types.is_numeric_dtype(data[column]):
+            kws.setdefault("order", list(pd.unique(data[column])))
+    axes = dict(zip(values, grid.flat))
+    for number, (value, axis) in enumerate(axes.items()):
+        plot(data=data[data[panel] == value], ax=axis, **kws)
+        bottom = number + width >= len(values)  # no panel below it
+        axis.set(title=value, xlabel=xlabel if bottom else "", ylabel=ylabel if number % width == 0 else "")
+        if bottom:
+            axis.xaxis.set_tick_params(labelbottom=True)
+    for unused in grid.flat[len(values):]:
+        unused.remove()
+    sns.despine(figure)
+    if hue is not None:
+        _shared_legend(figure, axes.values(), kws["hue_order"])
+    return figure, axes
+
+
+
+
+def _shared_legend(figure: plt.Figure, axes, order: list) -> None:
+    """One legend right of the figure, with every hue value any panel drew, in `order`."""
+    handles = {}
+    for axis in axes:
+        for handle, label in zip(*axis.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+        if axis.get_legend() is not None:
+            axis.get_legend().remove()
+    shown = [str(value) for value in order if str(value) in handles]
+    figure.legend([handles[label] for label in shown], shown, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  frameon=False)
+
+
+def _fix_layout(figure: plt.Figure) -> None:
+    """Work the layout out once and keep the positions (a layout engine redoes it on every draw)."""
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)
+        figure.set_layout_engine("none")
+
+
+def mark(figure: plt.Figure, synthetic: bool) -> Bbox:
+    """Stamp the synthetic-data warning on a figure, below everything drawn on it (axis labels
+    and legends included), flush with its right edge. Returns the bounding box (inches) of all that is drawn."""
+    renderer = figure.canvas.get_renderer()
+    box = figure.get_tightbbox(renderer)
+    if synthetic:
+        text = figure.text(box.x1 / figure.get_figwidth(), box.y0 / figure.get_figheight() - 0.01, SYNTHETIC_MARK,
+                           ha="right", va="top", fontsize=9, color="firebrick", alpha=0.85,
+                           transform=figure.transFigure)
+        inches = text.get_window_extent(renderer).transformed(figure.dpi_scale_trans.inverted())
+        box = Bbox.union([box, inches])
+    return box
+
+
+def rendered(figure: plt.Figure, box: Bbox) -> dict[str, str]:
+    """The figure cut to `box` (inches) as base64 PNG and PDF: one bounding box for both formats
+    (savefig's bbox_inches="tight" would work it out again for each)."""
+    data = {}
+    for mimetype, fmt in FORMATS.items():
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=fmt, dpi=figure.dpi, bbox_inches=box, facecolor=figure.get_facecolor(),
+                       edgecolor=figure.get_edgecolor())
+        data[mimetype] = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return data
+
+
+def show(figure: plt.Figure, synthetic: bool) -> None:
+    """Lay the figure out, mark it, display it as PNG and PDF with a small margin, and close it."""
+    _fix_layout(figure)
+    box = mark(figure, synthetic).padded(PAD_INCHES)
+    display({**rendered(figure, box), "text/plain": repr(figure)}, raw=True)
+    plt.close(figure)

@@ -1,0 +1,89 @@
+"""Figures: small multiples, the synthetic mark, and one rendering per format."""
+import base64
+import io
+
+import matplotlib
+import pandas as pd
+import pytest
+import seaborn as sns
+
+from analysis import figures
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def shares() -> pd.DataFrame:
+    """Two areas' shares of three services for two groups; group 2 lacks service "a", and area B
+    lacks service "c" in it."""
+    rows = [("1", s, a, v) for s, a, v in [("a", "A", 10), ("b", "A", 20), ("c", "A", 30),
+                                            ("a", "B", 15), ("b", "B", 25), ("c", "B", 35)]]
+    rows += [("2", s, a, v) for s, a, v in [("b", "A", 2), ("c", "A", 3), ("b", "B", 5)]]
+    return pd.DataFrame(rows, columns=["gruppe", "ydelse", "omraade", "andel"])
+
+
+def rows_with_bars(axis) -> set[int]:
+    return {round(bar.get_y() + bar.get_height() / 2) for bar in axis.patches if bar.get_width()}
+
+
+def test_small_multiples_share_colours_categories_and_one_legend():
+    figure, axes = figures.small_multiples(shares(), "gruppe", sns.barplot, columns=2, sharey=True, xlabel="Pct.",
+                                           y="ydelse", x="andel", hue="omraade")
+    assert list(axes) == ["1", "2"] and [a.get_title() for a in axes.values()] == ["1", "2"]
+    first, second = axes.values()
+    assert [label.get_text() for label in first.get_yticklabels()] == ["a", "b", "c"]
+    assert rows_with_bars(first) == {0, 1, 2} and rows_with_bars(second) == {1, 2}  # b and c where they are in 1
+    assert all(a.get_legend() is None for a in axes.values())
+    (legend,) = figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["A", "B"]
+    colours = [{tuple(bar.get_facecolor()) for bar in a.patches if bar.get_width()} for a in axes.values()]
+    assert colours[0] == colours[1] and len(colours[0]) == 2
+    assert [a.get_xlabel() for a in axes.values()] == ["Pct.", "Pct."]
+
+
+def test_small_multiples_label_outer_panels_and_keep_ticks_above_a_gap():
+    data = pd.DataFrame({"maal": list("pqrst"), "x": ["u"] * 5, "y": [1, 2, 3, 4, 5]})
+    figure, axes = figures.small_multiples(data, "maal", sns.barplot, columns=3, xlabel="X", ylabel="Y", x="x", y="y")
+    assert len(figure.axes) == 5  # the sixth cell of the 2 × 3 grid is removed
+    assert [axes[m].get_ylabel() for m in "pqrst"] == ["Y", "", "", "Y", ""]
+    assert [axes[m].get_xlabel() for m in "pqrst"] == ["", "", "X", "X", "X"]  # r has no panel below it
+    figure.canvas.draw()
+    assert any(label.get_visible() and label.get_text() for label in axes["r"].get_xticklabels())
+    assert not any(label.get_visible() and label.get_text() for label in axes["p"].get_xticklabels())
+
+
+def test_synthetic_mark_sits_below_the_axis_label_and_inside_the_returned_box():
+    figure, axes = plt.subplots(figsize=(8, 2))  # short figure, label reaching the right edge
+    axes.set_xlabel("Andel af borgerne på § 85 i 2020 (pct.), trin i 2022 — " * 2)
+    box = figures.mark(figure, synthetic=True)
+    renderer = figure.canvas.get_renderer()
+    mark = figure.texts[-1]
+    assert mark.get_text() == figures.SYNTHETIC_MARK
+    extent = mark.get_window_extent(renderer)
+    assert extent.y1 <= axes.xaxis.label.get_window_extent(renderer).y0
+    assert box.y0 * figure.dpi <= extent.y0 + 1e-6
+    plain, _ = plt.subplots()
+    figures.mark(plain, synthetic=False)
+    assert not plain.texts
+
+
+def test_show_displays_png_and_pdf_cut_to_one_box_and_closes_the_figure(monkeypatch):
+    shown = []
+    monkeypatch.setattr(figures, "display", lambda data, raw: shown.append(data))
+    figure, axes = plt.subplots(figsize=(4, 3))
+    axes.plot([0, 1], [0, 1])
+    box = figures.mark(figure, synthetic=True).padded(figures.PAD_INCHES)
+    figure.texts[-1].remove()
+    figures.show(figure, synthetic=True)
+    (data,) = shown
+    assert set(data) == {"image/png", "application/pdf", "text/plain"}
+    png = plt.imread(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert png.shape[:2] == pytest.approx((box.height * figure.dpi, box.width * figure.dpi), abs=2)
+    assert base64.b64decode(data["application/pdf"]).startswith(b"%PDF")
+    assert not plt.fignum_exists(figure.number)
