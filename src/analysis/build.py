@@ -11,7 +11,7 @@ from .contract import Extract, load_extract
 from .errors import BuildError
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .leakscan import scan
-from .manifest import build_epoch, write_manifest
+from .manifest import build_epoch, input_fingerprints, write_manifest
 from .params import Params
 from .publication import build_book
 from .registry import compute_tables, write_tables
@@ -57,9 +57,12 @@ def is_synthetic(data: Path) -> bool:
 
 
 def write_computed(extract: Extract, data: Path, stage: Path, params: Params, progress: Progress) -> None:
-    """Tables, disclosure audit and manifest into `stage` (the manifest first, so the book can show it)."""
+    """Tables, disclosure audit and manifest into `stage` (the manifest first, so the book can show it).
+    The input files are fingerprinted once per loaded extract (build-all writes 98 manifests)."""
     write_tables(compute_tables(extract, params, progress), stage, params)
-    write_manifest(stage, data, params, is_synthetic(data))
+    inputs = extract.memo(("input fingerprints", params.enhedspriser, params.indsatstrappe),
+                          lambda: input_fingerprints(data, params))
+    write_manifest(stage, data, params, is_synthetic(data), inputs)
 
 
 def leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Progress) -> None:

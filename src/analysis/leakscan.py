@@ -50,13 +50,17 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
 
 
 def _person_keys_found(places: dict[str, str], person_keys: pd.Series) -> list[str]:
+    """The places of the tokens that are person keys. The keys are looked up among the tokens,
+    not the other way round: hashing the few thousand tokens is cheap, the millions of keys not."""
     tokens = pd.Series(list(places), dtype="string")
     if pd.api.types.is_integer_dtype(person_keys):
         tokens = tokens[tokens.str.fullmatch(r"[0-9]{1,18}")]
-        hits = tokens[tokens.astype("int64").isin(person_keys)]
+        values = tokens.astype("int64")
     else:
-        hits = tokens[tokens.isin(person_keys.astype("string"))]
-    return sorted({places[t] for t in hits})
+        values = tokens
+        person_keys = person_keys.astype("string")
+    keys = set(person_keys[person_keys.isin(values)])
+    return sorted({places[token] for token, value in zip(tokens, values) if value in keys})
 
 
 def _table_findings(directory: Path, min_cell: int) -> list[str]:

@@ -54,12 +54,16 @@ def input_files(data: Path, params: Params) -> dict[str, Path]:
     return inputs | {"enhedspriser": Path(params.enhedspriser), "indsatstrappe": Path(params.indsatstrappe)}
 
 
+def input_fingerprints(data: Path, params: Params) -> dict[str, str]:
+    return {name: sha256(path) for name, path in input_files(data, params).items()}
+
+
 def table_fingerprints(stage: Path) -> dict[str, str]:
     return {str(path.relative_to(stage)): sha256(path) for path in sorted((stage / "tables").glob("*.csv"))}
 
 
-def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool) -> dict:
-    """Write stage/manifest.json (after the tables) and return it."""
+def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool, inputs: dict[str, str]) -> dict:
+    """Write stage/manifest.json (after the tables) and return it; `inputs`: input_fingerprints."""
     manifest = {
         "version": __version__,
         "git_commit": _git("rev-parse", "HEAD"),
@@ -67,7 +71,7 @@ def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool) -> 
         "build_time": build_time().isoformat(),
         "parameters": params.to_dict(),
         "data": {"directory": str(Path(data).resolve()), "synthetic": synthetic},
-        "inputs": {name: sha256(path) for name, path in input_files(data, params).items()},
+        "inputs": inputs,
         "packages": {name: version(name) for name in PACKAGES},
         "tables": table_fingerprints(stage),
         "disclosure": sha256(stage / "disclosure.json"),

@@ -64,7 +64,8 @@ TABLES = {definition.id: definition for definition in (
 )}
 
 
-# Tables computed from the disclosed tables above (no microdata, no further disclosure control).
+# Tables computed from the disclosed tables above (no microdata, no further disclosure control),
+# from their national and comparison-group rows only: the same for every municipality's book.
 DERIVED = {"sammenligning": compare}
 
 
@@ -81,7 +82,12 @@ def _compute(definition: TableDefinition, extract: Extract, params: Params) -> p
     if definition.by_area:
         return definition.compute(extract, params)
     national = replace(params, kommune=None)
-    return extract.memo(("table", definition.id, repr(national)), lambda: definition.compute(extract, national))
+    return extract.memo(_national_key(definition.id, params), lambda: definition.compute(extract, national))
+
+
+def _national_key(table_id: str, params: Params) -> tuple:
+    """Memo key of a table that is the same whichever municipality the book is about."""
+    return "table", table_id, repr(replace(params, kommune=None))
 
 
 def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Tables:
@@ -91,7 +97,7 @@ def compute_tables(extract: Extract, params: Params, progress: Callable[[str], N
         raw = _compute(definition, extract, params)
         frames[definition.id], audit[definition.id] = suppress(raw, definition.rules, params.min_celle, params)
     for table_id, derive in DERIVED.items():
-        frames[table_id] = derive(frames, params)
+        frames[table_id] = extract.memo(_national_key(table_id, params), lambda: derive(frames, params))
     return Tables(frames, audit)
 
 
