@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .batch import build_all
+from .batch import DEFAULT_JOBS, build_all
 from .build import BuildError, build, compute
 from .contract import ContractError, load_extract
 from .params import Params, ParamsError
@@ -99,7 +99,8 @@ def parser() -> argparse.ArgumentParser:
     every = commands.add_parser("build-all", help="one publication per municipality, and an index page")
     every.add_argument("--data", type=Path, required=True)
     every.add_argument("--out", type=Path, required=True)
-    every.add_argument("--jobs", type=int, default=2, help="publications built at a time (default 2)")
+    every.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                       help=f"publications built at a time (default: cores + 1, here {DEFAULT_JOBS})")
     every.add_argument("--params", type=Path, help="parameters file (YAML); its kommune is ignored")
     every.add_argument("--kommuner", type=_municipality_list, help="only these codes, e.g. 101,751 (default all 98)")
     every.add_argument("--no-pdf", action="store_true", help="build HTML only")
