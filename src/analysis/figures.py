@@ -62,8 +62,6 @@ def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: 
     return figure, axes
 
 
-
-
 def _shared_legend(figure: plt.Figure, axes, order: list) -> None:
     """One legend right of the figure, with every hue value any panel drew, in `order`."""
     handles = {}
@@ -87,7 +85,8 @@ def _fix_layout(figure: plt.Figure) -> None:
 
 def mark(figure: plt.Figure, synthetic: bool) -> Bbox:
     """Stamp the synthetic-data warning on a figure, below everything drawn on it (axis labels
-    and legends included), flush with its right edge. Returns the bounding box (inches) of all that is drawn."""
+    and legends included), flush with its right edge. Returns the bounding box (inches) of
+    all that is drawn, the mark included."""
     renderer = figure.canvas.get_renderer()
     box = figure.get_tightbbox(renderer)
     if synthetic:
