@@ -66,12 +66,18 @@ ydelser = ["sel85", "abl105_sel85", "sel107", "sel108", "sel103_104", "sel95_96"
 valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(ydelser)]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.SERVICE_NAMES), 40))
-figur, akse = plt.subplots(figsize=(8, 4.6))
-sns.barplot(data=valgt.dropna(subset=["vaerdi"]), y="maal", x="vaerdi", hue="gruppe", ax=akse,
-            hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
-akse.set(xlabel="Andel, der modtager ydelsen (pct.), landsplan", ylabel="")
-akse.legend(title="")
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akse = plt.subplots(figsize=(8, 4.6))
+    sns.barplot(data=data, y="maal", x="vaerdi", hue="gruppe", ax=akse,
+                hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
+    akse.set(xlabel="Andel, der modtager ydelsen (pct.), landsplan", ylabel="")
+    akse.legend(title="")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=valgt.dropna(subset=["vaerdi"]))
 
 # %% [markdown]
 # ## Beskæftigelse, forsørgelse og sundhed
@@ -91,13 +97,19 @@ valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(aktivite
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
                                     + ")"))
-figur, akser = figures.small_multiples(valgt.dropna(subset=["vaerdi"]), "maal", sns.barplot, columns=4, x="gruppe",
-                                       y="vaerdi",
-                                       order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
-for akse in akser.values():
-    akse.title.set_size(8)
-    akse.tick_params(axis="x", labelrotation=30, labelsize=7)
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akser = figures.small_multiples(data, "maal", sns.barplot, columns=4, x="gruppe", y="vaerdi",
+                                           order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse",
+                                                                                "befolkningen")])
+    for akse in akser.values():
+        akse.title.set_size(8)
+        akse.tick_params(axis="x", labelrotation=30, labelsize=7)
+    return figur
+
+
+figures.show(tegn, syntetisk, data=valgt.dropna(subset=["vaerdi"]))
 
 # %%
 book.suppression_note(profil, "vaerdi", min_celle)
@@ -111,11 +123,17 @@ book.suppression_note(profil, "vaerdi", min_celle)
 # %% mystnb={"figure": {"caption": "Offentlige udgifter pr. person pr. år fordelt på hovedområder: målgruppen mod alle voksne, landsplan.", "name": "fig-udgifter"}}
 valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES), tkr=valgt["kr_pr_person"] / 1000)
-figur, akse = plt.subplots(figsize=(8, 3.8))
-sns.barplot(data=valgt.dropna(subset=["tkr"]), y="hovedomraade", x="tkr", hue="gruppe", ax=akse)
-akse.set(xlabel="1.000 kr. pr. person pr. år, landsplan", ylabel="")
-akse.legend(title="")
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akse = plt.subplots(figsize=(8, 3.8))
+    sns.barplot(data=data, y="hovedomraade", x="tkr", hue="gruppe", ax=akse)
+    akse.set(xlabel="1.000 kr. pr. person pr. år, landsplan", ylabel="")
+    akse.legend(title="")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=valgt.dropna(subset=["tkr"]))
 
 # %% [markdown]
 # ## Sammenligningsgruppen og hele landet
@@ -140,8 +158,14 @@ valgt = profil[profil["maal"].isin(sammenlign) & profil["gruppe"].isin(["kogniti
 valgt = valgt.assign(omraade=valgt["omraade"].map(omraader), gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.INDICATOR_NAMES) + " (" + valgt["enhed"].map(book.UNIT_NAMES)
                                     + ")"))
-figur, akser = figures.small_multiples(valgt.dropna(subset=["vaerdi"]), "maal", sns.barplot, columns=3, aspect=1.2,
-                                       x="gruppe", y="vaerdi", hue="omraade")
-for akse in akser.values():
-    akse.title.set_size(8)
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akser = figures.small_multiples(data, "maal", sns.barplot, columns=3, aspect=1.2, x="gruppe", y="vaerdi",
+                                           hue="omraade")
+    for akse in akser.values():
+        akse.title.set_size(8)
+    return figur
+
+
+figures.show(tegn, syntetisk, data=valgt.dropna(subset=["vaerdi"]))

@@ -86,10 +86,13 @@ book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v 
 book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
-figur, _ = figures.small_multiples(vist.dropna(subset=["antal"]), "omraade", sns.lineplot, columns=3, xlabel="År",
-                                   ylabel="Personer", height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe",
-                                   marker="o")
-figures.show(figur, syntetisk)
+def tegn(data):
+    figur, _ = figures.small_multiples(data, "omraade", sns.lineplot, columns=3, xlabel="År", ylabel="Personer",
+                                       height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe", marker="o")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=vist.dropna(subset=["antal"]))
 
 # %% [markdown]
 # ## Diagnoser
@@ -111,10 +114,15 @@ relevante = {"kognitiv": ("udviklingshaemning", "autisme", "hjerneskade", "adhd"
 udvalg = diagnoser[diagnoser.apply(lambda r: r["diagnosegruppe"] in relevante.get(r["gruppe"], ()), axis=1)]
 udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["gruppe"].map(book.GROUP_NAMES),
                        diagnosegruppe=udvalg["diagnosegruppe"].map(book.DIAGNOSIS_NAMES))
-figur, _ = figures.small_multiples(udvalg.dropna(subset=["andel"]), "gruppe", sns.barplot, columns=2,
-                                   xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.3, y="diagnosegruppe",
-                                   x="andel", hue="omraade")
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, _ = figures.small_multiples(data, "gruppe", sns.barplot, columns=2, xlabel="Andel af undergruppen (pct.)",
+                                       height=3.2, aspect=1.3, y="diagnosegruppe", x="andel", hue="omraade")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=udvalg.dropna(subset=["andel"]))
 
 # %%
 book.suppression_note(udvalg, "andel", min_celle)
@@ -138,9 +146,15 @@ lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer
 lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
                    maal=lang["maal"].map({"andel_personer": "Andel af målgruppen (pct.)",
                                           "andel_udgifter": "Andel af kommunens udgifter (pct.)"}))
-figur, _ = figures.small_multiples(lang.dropna(subset=["andel"]), "maal", sns.barplot, columns=1, height=2.4,
-                                   aspect=3.4, sharey=True, y="ydelse", x="andel", hue="omraade")
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, _ = figures.small_multiples(data, "maal", sns.barplot, columns=1, height=2.4, aspect=3.4, sharey=True,
+                                       y="ydelse", x="andel", hue="omraade")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=lang.dropna(subset=["andel"]))
 
 # %%
 book.suppression_note(fordeling, "andel_personer", min_celle)
@@ -154,11 +168,17 @@ book.suppression_note(fordeling, "andel_personer", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens andel af alle voksne modtagere af hver ydelse.", "name": "fig-andel-modtagere"}}
 vist = andele.assign(omraade=andele["omraade"].map(omraader), ydelse=andele["ydelse"].map(book.SERVICE_NAMES))
-figur, akse = plt.subplots(figsize=(8, 3.8))
-sns.barplot(data=vist.dropna(subset=["andel"]), y="ydelse", x="andel", hue="omraade", ax=akse)
-akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="", xlim=(0, 100))
-sns.move_legend(akse, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, title="", frameon=False)
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akse = plt.subplots(figsize=(8, 3.8))
+    sns.barplot(data=data, y="ydelse", x="andel", hue="omraade", ax=akse)
+    akse.set(xlabel="Målgruppens andel af alle voksne modtagere (pct.)", ylabel="", xlim=(0, 100))
+    sns.move_legend(akse, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, title="", frameon=False)
+    return figur
+
+
+figures.show(tegn, syntetisk, data=vist.dropna(subset=["andel"]))
 
 # %%
 book.suppression_note(andele, "andel", min_celle)

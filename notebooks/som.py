@@ -83,12 +83,18 @@ book.show_table(vist, {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger
 
 # %% mystnb={"figure": {"caption": "Budgetøkonomisk potentiale pr. borger år for år og fordelt på hovedområder (rå forskelle).", "name": "fig-som-aar"}}
 vist = potentiale.assign(scenarie=potentiale["scenarie"].map(navne), tkr=potentiale["kr_pr_borger"] / 1000)
-figur, akser = figures.small_multiples(vist.dropna(subset=["tkr"]), "scenarie", sns.barplot, columns=2,
-                                       xlabel="Opfølgningsår", ylabel="1.000 kr. pr. borger", height=3.4, aspect=1.1,
-                                       x="opfoelgningsaar", y="tkr", hue="hovedomraade")
-for akse in akser.values():
-    akse.axhline(0, color="black", linewidth=0.8)
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akser = figures.small_multiples(data, "scenarie", sns.barplot, columns=2, xlabel="Opfølgningsår",
+                                           ylabel="1.000 kr. pr. borger", height=3.4, aspect=1.1, x="opfoelgningsaar",
+                                           y="tkr", hue="hovedomraade")
+    for akse in akser.values():
+        akse.axhline(0, color="black", linewidth=0.8)
+    return figur
+
+
+figures.show(tegn, syntetisk, data=vist.dropna(subset=["tkr"]))
 
 # %%
 book.suppression_note(potentiale, "kr_pr_borger", min_celle)

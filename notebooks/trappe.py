@@ -67,11 +67,17 @@ for retning in ("ned", "op"):
 
 # %% mystnb={"figure": {"caption": "Modtagere af trappens ydelser pr. 10.000 voksne indbyggere.", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
-figur, akse = plt.subplots(figsize=(8, 4))
-sns.barplot(data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade", ax=akse)
-akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
-akse.legend(title="")
-figures.show(figur, syntetisk)
+
+
+def tegn(data):
+    figur, akse = plt.subplots(figsize=(8, 4))
+    sns.barplot(data=data, y="ydelse", x="pr_10000", hue="omraade", ax=akse)
+    akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
+    akse.legend(title="")
+    return figur
+
+
+figures.show(tegn, syntetisk, data=vist.dropna(subset=["pr_10000"]))
 
 # %%
 book.suppression_note(rater, "pr_10000", min_celle)
@@ -104,16 +110,22 @@ if kommune is not None:
 navne = {"ingen": "Ingen indsats", "lavere": "Lavere trin", "samme": "Samme trin", "hoejere": "Højere trin"}
 vist = bevaegelser[bevaegelser["bevaegelse"].isin(list(navne))]
 vist = vist.assign(omraade=vist["omraade"].map(omraader), bevaegelse=vist["bevaegelse"].map(navne))
-figur, akse = plt.subplots(figsize=(8, 3.2))
-bund = None
-for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):
-    del_ = vist[vist["bevaegelse"] == navn].set_index("omraade")["andel"].astype(float).fillna(0)
-    akse.barh(del_.index, del_.values, left=None if bund is None else bund.reindex(del_.index).values, label=navn,
-              color=farve)
-    bund = del_ if bund is None else bund.add(del_, fill_value=0)
-akse.set(xlabel=f"Andel af borgerne på § 85 i {trappe_basisaar} (pct.), trin i {trappe_basisaar + 2}", xlim=(0, 100))
-akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-figures.show(figur, syntetisk)
+
+
+def tegn(data, navne, basisaar):
+    figur, akse = plt.subplots(figsize=(8, 3.2))
+    bund = None
+    for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):
+        del_ = data[data["bevaegelse"] == navn].set_index("omraade")["andel"].astype(float).fillna(0)
+        akse.barh(del_.index, del_.values, left=None if bund is None else bund.reindex(del_.index).values,
+                  label=navn, color=farve)
+        bund = del_ if bund is None else bund.add(del_, fill_value=0)
+    akse.set(xlabel=f"Andel af borgerne på § 85 i {basisaar} (pct.), trin i {basisaar + 2}", xlim=(0, 100))
+    akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return figur
+
+
+figures.show(tegn, syntetisk, data=vist, navne=navne, basisaar=trappe_basisaar)
 
 # %%
 book.show_table(vist, {"omraade": "Område", "bevaegelse": "Trin to år efter", "antal": "Personer",
@@ -136,23 +148,33 @@ matrix = matrix.assign(fra=matrix["fra_trin"].astype(str).map(trinnavne), til=ma
 tabel = matrix.pivot(index="fra", columns="til", values="andel").astype(float)
 orden = [trinnavne[k] for k in sorted(trinnavne) if trinnavne[k] in tabel.index or trinnavne[k] in tabel.columns]
 tabel = tabel.reindex(index=[o for o in orden if o in tabel.index], columns=[o for o in orden if o in tabel.columns])
-figur, akse = plt.subplots(figsize=(7, 4))
-sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
-akse.set(xlabel=f"Trin i {trappe_basisaar + 2}", ylabel=f"Trin i {trappe_basisaar}")
-figures.show(figur, syntetisk)
+
+
+def tegn(tabel, basisaar):
+    figur, akse = plt.subplots(figsize=(7, 4))
+    sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
+    akse.set(xlabel=f"Trin i {basisaar + 2}", ylabel=f"Trin i {basisaar}")
+    return figur
+
+
+figures.show(tegn, syntetisk, tabel=tabel, basisaar=trappe_basisaar)
 
 # %% mystnb={"figure": {"caption": "Strømme fra hvert trin til trinnet to år efter, hele målgruppen på landsplan.", "name": "fig-stroemme"}}
-flow = matrix.assign(andel=matrix["andel"].astype(float).fillna(0))
-figur, akse = plt.subplots(figsize=(8, 3.6))
-venstre = pd.Series(0.0, index=[o for o in orden if o in set(flow["fra"])])
-for (til, del_), farve in zip(flow.groupby("til", sort=False), sns.color_palette("colorblind", 6)):
-    vaerdier = del_.set_index("fra")["andel"].reindex(venstre.index).fillna(0)
-    akse.barh(venstre.index, vaerdier, left=venstre, label=til, color=farve)
-    venstre += vaerdier
-akse.invert_yaxis()
-akse.set(xlabel=f"Hvor borgerne står i {trappe_basisaar + 2} (pct. af trinnet i {trappe_basisaar})", xlim=(0, 100))
-akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
-figures.show(figur, syntetisk)
+def tegn(flow, orden, basisaar):
+    figur, akse = plt.subplots(figsize=(8, 3.6))
+    venstre = pd.Series(0.0, index=[o for o in orden if o in set(flow["fra"])])
+    for (til, del_), farve in zip(flow.groupby("til", sort=False), sns.color_palette("colorblind", 6)):
+        vaerdier = del_.set_index("fra")["andel"].reindex(venstre.index).fillna(0)
+        akse.barh(venstre.index, vaerdier, left=venstre, label=til, color=farve)
+        venstre += vaerdier
+    akse.invert_yaxis()
+    akse.set(xlabel=f"Hvor borgerne står i {basisaar + 2} (pct. af trinnet i {basisaar})", xlim=(0, 100))
+    akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
+    return figur
+
+
+figures.show(tegn, syntetisk, flow=matrix.assign(andel=matrix["andel"].astype(float).fillna(0)), orden=orden,
+             basisaar=trappe_basisaar)
 
 # %%
 fra85 = overgange[(overgange["fra_trin"] == 2) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]

@@ -183,7 +183,7 @@ def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds
     assert sorted(p.name for p in out.iterdir()) == ["751", "825", "index.html"]
     index = (out / "index.html").read_text()
     assert 'href="751/html/index.html">Aarhus Kommune' in index and "København" not in index
-    for directory in ("tables", "notebooks"):  # the reused kernel and cached national part change nothing
+    for directory in ("tables", "notebooks"):  # reused kernel, cached national part, figures remembered: no change
         for single in (aarhus / directory).iterdir():
             assert single.read_bytes() == (out / "751" / directory / single.name).read_bytes(), single.name
     # a small municipality: built, named, its hidden numbers shown as ".." with a note

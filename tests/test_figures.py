@@ -73,17 +73,50 @@ def test_synthetic_mark_sits_below_the_axis_label_and_inside_the_returned_box():
     assert not plain.texts
 
 
-def test_show_displays_png_and_pdf_cut_to_one_box_and_closes_the_figure(monkeypatch):
-    shown = []
-    monkeypatch.setattr(figures, "display", lambda data, raw: shown.append(data))
-    figure, axes = plt.subplots(figsize=(4, 3))
+@pytest.fixture
+def shown(monkeypatch) -> list[dict]:
+    """What figures.show displays, with nothing remembered from earlier tests."""
+    displayed = []
+    monkeypatch.setattr(figures, "display", lambda data, raw: displayed.append(data))
+    monkeypatch.setattr(figures, "_shown", {})
+    return displayed
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[plt.Figure]:
+    """The figures figures.show draws and renders."""
+    figures_drawn, render = [], figures._displayable
+    monkeypatch.setattr(figures, "_displayable", lambda figure, synthetic: figures_drawn.append(figure)
+                        or render(figure, synthetic))
+    return figures_drawn
+
+
+def line(width: float) -> plt.Figure:
+    figure, axes = plt.subplots(figsize=(width, 3))
     axes.plot([0, 1], [0, 1])
-    box = figures.mark(figure, synthetic=True).padded(figures.PAD_INCHES)
-    figure.texts[-1].remove()
-    figures.show(figure, synthetic=True)
-    (data,) = shown
+    return figure
+
+
+def test_show_displays_png_and_pdf_cut_to_one_box_and_closes_the_figure(shown, drawn):
+    figures.show(line, synthetic=True, width=4)
+    (figure,), (data,) = drawn, shown
+    assert not plt.fignum_exists(figure.number)
     assert set(data) == {"image/png", "application/pdf", "text/plain"}
+    box = figures.mark(line(4), synthetic=True).padded(figures.PAD_INCHES)
     png = plt.imread(io.BytesIO(base64.b64decode(data["image/png"])))
     assert png.shape[:2] == pytest.approx((box.height * figure.dpi, box.width * figure.dpi), abs=2)
     assert base64.b64decode(data["application/pdf"]).startswith(b"%PDF")
-    assert not plt.fignum_exists(figure.number)
+
+
+def test_show_draws_a_figure_once_per_function_inputs_and_mark(shown, drawn):
+    for width, synthetic in [(4, True), (4, True), (5, True), (4, False), (4, True)]:
+        figures.show(line, synthetic, width=width)
+    assert [f.get_figwidth() for f in drawn] == [4, 5, 4]
+    assert shown[0] == shown[1] == shown[4] and shown[0] != shown[2] and shown[0] != shown[3]
+
+
+def test_show_remembers_a_bounded_number_of_figures_least_recently_used_out(shown, drawn, monkeypatch):
+    monkeypatch.setattr(figures, "SHOWN_KEPT", 2)
+    for width in [3, 4, 3, 5, 3, 4]:  # 4 is the least recently used when 5 comes
+        figures.show(line, True, width=width)
+    assert [f.get_figwidth() for f in drawn] == [3, 4, 5, 4]

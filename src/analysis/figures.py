@@ -1,5 +1,6 @@
 """Figures for the notebooks: small multiples laid out once, and showing a figure in the
-formats the book needs (PNG for HTML, vector PDF for LaTeX) with the synthetic-data mark."""
+formats the book needs (PNG for HTML, vector PDF for LaTeX) with the synthetic-data mark,
+drawn once for all the books a kernel builds when its data are the same."""
 import base64
 import io
 import os
@@ -10,10 +11,13 @@ import seaborn as sns
 from IPython.display import display
 from matplotlib.transforms import Bbox
 
+from .fingerprint import fingerprint
 from .synth import SYNTHETIC_MARK
 
 PAD_INCHES = 0.1  # white margin around a shown figure (matplotlib's savefig.pad_inches)
 FORMATS = {"image/png": "png", "application/pdf": "pdf"}
+SHOWN_KEPT = 32  # figures remembered by show(): a book has 13, about half of them national
+_shown: dict[tuple[bool, str], dict[str, str]] = {}  # (synthetic, fingerprint) -> data, oldest use first
 
 
 def setup() -> None:
@@ -110,9 +114,23 @@ def rendered(figure: plt.Figure, box: Bbox) -> dict[str, str]:
     return data
 
 
-def show(figure: plt.Figure, synthetic: bool) -> None:
-    """Lay the figure out, mark it, display it as PNG and PDF with a small margin, and close it."""
+def show(draw, synthetic: bool, **inputs) -> None:
+    """Display the figure `draw(**inputs)` returns, laid out and marked, as PNG and PDF. A figure
+    shown before in this process from the same function, inputs and style is displayed again
+    without drawing it: in build-all, a worker's kernel shows the national figures of every
+    municipality's book."""
+    key = (synthetic, fingerprint(draw, inputs))
+    data = _shown.pop(key, None) or _displayable(draw(**inputs), synthetic)
+    _shown[key] = data  # most recently used last
+    if len(_shown) > SHOWN_KEPT:
+        _shown.pop(next(iter(_shown)))
+    display(data, raw=True)
+
+
+def _displayable(figure: plt.Figure, synthetic: bool) -> dict[str, str]:
+    """Lay the figure out, mark it, render it with a small margin, and close it."""
     _fix_layout(figure)
     box = mark(figure, synthetic).padded(PAD_INCHES)
-    display({**rendered(figure, box), "text/plain": repr(figure)}, raw=True)
+    data = {**rendered(figure, box), "text/plain": repr(figure)}
     plt.close(figure)
+    return data
