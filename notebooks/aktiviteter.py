@@ -29,7 +29,6 @@ syntetisk = True
 sammenligning = [169, 265, 657, 751]
 
 # %%
-import matplotlib.pyplot as plt
 import seaborn as sns
 
 from analysis import book, figures
@@ -66,18 +65,9 @@ ydelser = ["sel85", "abl105_sel85", "sel107", "sel108", "sel103_104", "sel95_96"
 valgt = profil[(profil["omraade"] == "landsplan") & profil["maal"].isin(ydelser)]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
                      maal=book.wrap(valgt["maal"].map(book.SERVICE_NAMES), 40))
-
-
-def tegn(data):
-    figur, akse = plt.subplots(figsize=(8, 4.6))
-    sns.barplot(data=data, y="maal", x="vaerdi", hue="gruppe", ax=akse,
-                hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
-    akse.set(xlabel="Andel, der modtager ydelsen (pct.), landsplan", ylabel="")
-    akse.legend(title="")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=valgt.dropna(subset=["vaerdi"]))
+figures.show(figures.bars, syntetisk, data=valgt.dropna(subset=["vaerdi"]), y="maal", x="vaerdi", hue="gruppe",
+             xlabel="Andel, der modtager ydelsen (pct.), landsplan", height=4.6,
+             hue_order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
 
 # %% [markdown]
 # ## Beskæftigelse, forsørgelse og sundhed
@@ -123,17 +113,8 @@ book.suppression_note(profil, "vaerdi", min_celle)
 # %% mystnb={"figure": {"caption": "Offentlige udgifter pr. person pr. år fordelt på hovedområder: målgruppen mod alle voksne, landsplan.", "name": "fig-udgifter"}}
 valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES), tkr=valgt["kr_pr_person"] / 1000)
-
-
-def tegn(data):
-    figur, akse = plt.subplots(figsize=(8, 3.8))
-    sns.barplot(data=data, y="hovedomraade", x="tkr", hue="gruppe", ax=akse)
-    akse.set(xlabel="1.000 kr. pr. person pr. år, landsplan", ylabel="")
-    akse.legend(title="")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=valgt.dropna(subset=["tkr"]))
+figures.show(figures.bars, syntetisk, data=valgt.dropna(subset=["tkr"]), y="hovedomraade", x="tkr", hue="gruppe",
+             xlabel="1.000 kr. pr. person pr. år, landsplan")
 
 # %% [markdown]
 # ## Sammenligningsgruppen og hele landet

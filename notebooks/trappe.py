@@ -67,17 +67,8 @@ for retning in ("ned", "op"):
 
 # %% mystnb={"figure": {"caption": "Modtagere af trappens ydelser pr. 10.000 voksne indbyggere.", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
-
-
-def tegn(data):
-    figur, akse = plt.subplots(figsize=(8, 4))
-    sns.barplot(data=data, y="ydelse", x="pr_10000", hue="omraade", ax=akse)
-    akse.set(xlabel="Modtagere pr. 10.000 voksne", ylabel="")
-    akse.legend(title="")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=vist.dropna(subset=["pr_10000"]))
+figures.show(figures.bars, syntetisk, data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade",
+             xlabel="Modtagere pr. 10.000 voksne", height=4)
 
 # %%
 book.suppression_note(rater, "pr_10000", min_celle)

@@ -47,6 +47,18 @@ def test_small_multiples_share_colours_categories_and_one_legend():
     assert [a.get_xlabel() for a in axes.values()] == ["Pct.", "Pct."]
 
 
+def test_bars_draw_one_bar_per_row_and_hue_with_an_untitled_legend():
+    one_group = shares()[shares()["gruppe"] == "1"]
+    figure = figures.bars(one_group, y="ydelse", x="andel", hue="omraade", xlabel="Pct.", height=3,
+                          hue_order=["B", "A"])
+    (axes,) = figure.axes
+    assert figure.get_figheight() == 3 and (axes.get_xlabel(), axes.get_ylabel()) == ("Pct.", "")
+    assert [label.get_text() for label in axes.get_yticklabels()] == ["a", "b", "c"]
+    assert sorted(bar.get_width() for bar in axes.patches if bar.get_width()) == sorted(one_group["andel"])
+    legend = axes.get_legend()
+    assert legend.get_title().get_text() == "" and [t.get_text() for t in legend.get_texts()] == ["B", "A"]
+
+
 def test_small_multiples_label_outer_panels_and_keep_ticks_above_a_gap():
     data = pd.DataFrame({"maal": list("pqrst"), "x": ["u"] * 5, "y": [1, 2, 3, 4, 5]})
     figure, axes = figures.small_multiples(data, "maal", sns.barplot, columns=3, xlabel="X", ylabel="Y", x="x", y="y")

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 import seaborn as sns
 
+from analysis import figures
 from analysis.fingerprint import fingerprint
 
 LABEL = "Pct."
@@ -66,6 +67,19 @@ def test_functions_that_read_other_globals_or_enclosing_variables_are_refused():
 
     with pytest.raises(TypeError, match="enclosing"):
         fingerprint(reads_enclosing, {"data": shares()})
+
+
+def test_a_notebook_function_may_call_library_functions_but_not_the_notebook_s_own():
+    notebook = {"__name__": "__main__", "figures": figures}  # a kernel's namespace
+    exec("def helper(data):\n    return figures.bars(data, 'omraade', 'andel', 'omraade', 'Pct.')\n\n"
+         "def library(data):\n    return figures.bars(data, 'omraade', 'andel', 'omraade', 'Pct.')\n\n"
+         "bars = figures.bars\n\n"
+         "def via_name(data):\n    return bars(data, 'omraade', 'andel', 'omraade', 'Pct.')\n\n"
+         "def via_helper(data):\n    return helper(data)\n", notebook)
+    assert fingerprint(notebook["library"], {"data": shares()})
+    assert fingerprint(notebook["via_name"], {"data": shares()})
+    with pytest.raises(TypeError, match="global 'helper'"):
+        fingerprint(notebook["via_helper"], {"data": shares()})
 
 
 def test_inputs_that_cannot_be_fingerprinted_are_refused():

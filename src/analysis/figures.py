@@ -28,6 +28,15 @@ def setup() -> None:
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110})
 
 
+def bars(data: pd.DataFrame, y: str, x: str, hue: str, xlabel: str, height: float = 3.8, **kws) -> plt.Figure:
+    """Horizontal bars of `x` for each `y`, side by side for each `hue`, with an untitled legend."""
+    figure, axis = plt.subplots(figsize=(8, height))
+    sns.barplot(data=data, y=y, x=x, hue=hue, ax=axis, **kws)
+    axis.set(xlabel=xlabel, ylabel="")
+    axis.legend(title="")
+    return figure
+
+
 def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: str = "", ylabel: str = "",
                     height: float = 2.6, aspect: float = 1.0, sharex: bool = True, sharey: bool = False, **kws):
     """One axes per value of `panel` (in order of appearance), `columns` to a row, each drawn by

@@ -1,8 +1,9 @@
 """Content fingerprints of a drawing function and its inputs: equal fingerprints mean the same
 figure, so a figure can be drawn once and shown again (figures.show).
 
-A drawing function may read only its arguments, modules and builtins, so nothing else can
-change the figure unseen; anything else is refused with a TypeError.
+A drawing function may read only its arguments, builtins, modules and library functions
+(not a notebook's own), so nothing else can change the figure unseen; anything else is
+refused with a TypeError.
 """
 import builtins
 import dis
@@ -41,7 +42,8 @@ def _check_globals(draw: types.FunctionType) -> None:
                 continue
             name = instruction.argval
             if name in draw.__globals__:
-                if not isinstance(draw.__globals__[name], types.ModuleType):
+                value = draw.__globals__[name]
+                if not (isinstance(value, types.ModuleType) or _is_library_function(value)):
                     raise TypeError(f"{draw.__name__} reads the global {name!r}: pass it as an input")
             elif not hasattr(builtins, name):
                 raise TypeError(f"{draw.__name__} reads the undefined name {name!r}")
@@ -65,11 +67,12 @@ def _value(value) -> object:
         rows = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
         return (type(value).__name__, repr(list(frame.columns)), repr(list(frame.dtypes)), repr(frame.index.names),
                 repr(frame.index.dtype), rows)
-    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)) and _importable(value):
+    if _is_library_function(value):
         return "function", value.__module__, value.__qualname__
     raise TypeError(f"cannot fingerprint a figure input of type {type(value).__name__}")
 
 
-def _importable(function) -> bool:
+def _is_library_function(value) -> bool:
     """A library's function, not one defined in a notebook or inside another function."""
-    return function.__module__ not in (None, "__main__") and "<locals>" not in function.__qualname__
+    return (isinstance(value, (types.FunctionType, types.BuiltinFunctionType))
+            and value.__module__ not in (None, "__main__") and "<locals>" not in value.__qualname__)
