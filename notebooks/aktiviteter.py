@@ -45,12 +45,12 @@ def maal(omraade, gruppe, indikator):
     return book.value(profil, "vaerdi", omraade=omraade, gruppe=gruppe, maal=indikator)
 
 
-for gruppe in ("kognitiv", "sindslidelse", "befolkningen"):
-    for indikator, navn in (("beskaeftigelse_uger", "besk"), ("foertidspension_uger", "ftp"),
-                            ("beskaeftigelsesindsats_timer", "indsats"), ("sel103_104", "sel103"),
-                            ("botilbud", "botilbud"), ("foranstaltning_barndom", "barndom")):
-        book.glue_tal(f"ak_{navn}_{gruppe}", maal("landsplan", gruppe, indikator))
-        book.glue_tal(f"ak_{navn}_{gruppe}_case", maal("casekommuner", gruppe, indikator))
+for gruppe in ("kognitiv", "sindslidelse", "befolkningen"):  # weeks and hours whole, shares (pct.) to one decimal
+    for indikator, navn, decimaler in (("beskaeftigelse_uger", "besk", 0), ("foertidspension_uger", "ftp", 0),
+                                       ("beskaeftigelsesindsats_timer", "indsats", 0), ("sel103_104", "sel103", 1),
+                                       ("botilbud", "botilbud", 1), ("foranstaltning_barndom", "barndom", 1)):
+        book.glue_tal(f"ak_{navn}_{gruppe}", maal("landsplan", gruppe, indikator), decimaler)
+        book.glue_tal(f"ak_{navn}_{gruppe}_case", maal("casekommuner", gruppe, indikator), decimaler)
 
 # %% [markdown]
 # ## Ydelser ud over de fem
