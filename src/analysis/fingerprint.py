@@ -36,6 +36,8 @@ def _codes(code: types.CodeType):
 
 
 def _check_globals(draw: types.FunctionType) -> None:
+    """Refuse a drawing function that reads a global other than a module, a library function
+    or a builtin."""
     for code in _codes(draw.__code__):
         for instruction in dis.get_instructions(code):
             if instruction.opname != "LOAD_GLOBAL":
