@@ -90,10 +90,9 @@ valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES),
 
 
 def tegn(data):
-    figur, akser = figures.small_multiples(data, "maal", sns.barplot, columns=4, x="gruppe", y="vaerdi",
-                                           order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse",
-                                                                                "befolkningen")])
-    for akse in akser.values():
+    figur = figures.small_multiples(data, "maal", sns.barplot, columns=4, x="gruppe", y="vaerdi",
+                                    order=[book.GROUP_NAMES[g] for g in ("kognitiv", "sindslidelse", "befolkningen")])
+    for akse in figur.axes:
         akse.title.set_size(8)
         akse.tick_params(axis="x", labelrotation=30, labelsize=7)
     return figur
@@ -142,9 +141,9 @@ valgt = valgt.assign(omraade=valgt["omraade"].map(omraader), gruppe=valgt["grupp
 
 
 def tegn(data):
-    figur, akser = figures.small_multiples(data, "maal", sns.barplot, columns=3, aspect=1.2, x="gruppe", y="vaerdi",
-                                           hue="omraade")
-    for akse in akser.values():
+    figur = figures.small_multiples(data, "maal", sns.barplot, columns=3, aspect=1.2, x="gruppe", y="vaerdi",
+                                    hue="omraade")
+    for akse in figur.axes:
         akse.title.set_size(8)
     return figur
 

@@ -86,13 +86,9 @@ book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v 
 book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
-def tegn(data):
-    figur, _ = figures.small_multiples(data, "omraade", sns.lineplot, columns=3, xlabel="År", ylabel="Personer",
-                                       height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe", marker="o")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=vist.dropna(subset=["antal"]))
+figures.show(figures.small_multiples, syntetisk, data=vist.dropna(subset=["antal"]), panel="omraade", plot=sns.lineplot,
+             columns=3, xlabel="År", ylabel="Personer", height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe",
+             marker="o")
 
 # %% [markdown]
 # ## Diagnoser
@@ -114,15 +110,9 @@ relevante = {"kognitiv": ("udviklingshaemning", "autisme", "hjerneskade", "adhd"
 udvalg = diagnoser[diagnoser.apply(lambda r: r["diagnosegruppe"] in relevante.get(r["gruppe"], ()), axis=1)]
 udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["gruppe"].map(book.GROUP_NAMES),
                        diagnosegruppe=udvalg["diagnosegruppe"].map(book.DIAGNOSIS_NAMES))
-
-
-def tegn(data):
-    figur, _ = figures.small_multiples(data, "gruppe", sns.barplot, columns=2, xlabel="Andel af undergruppen (pct.)",
-                                       height=3.2, aspect=1.3, y="diagnosegruppe", x="andel", hue="omraade")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=udvalg.dropna(subset=["andel"]))
+figures.show(figures.small_multiples, syntetisk, data=udvalg.dropna(subset=["andel"]), panel="gruppe", plot=sns.barplot,
+             columns=2, xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.3, y="diagnosegruppe", x="andel",
+             hue="omraade")
 
 # %%
 book.suppression_note(udvalg, "andel", min_celle)
@@ -146,15 +136,8 @@ lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer
 lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
                    maal=lang["maal"].map({"andel_personer": "Andel af målgruppen (pct.)",
                                           "andel_udgifter": "Andel af kommunens udgifter (pct.)"}))
-
-
-def tegn(data):
-    figur, _ = figures.small_multiples(data, "maal", sns.barplot, columns=1, height=2.4, aspect=3.4, sharey=True,
-                                       y="ydelse", x="andel", hue="omraade")
-    return figur
-
-
-figures.show(tegn, syntetisk, data=lang.dropna(subset=["andel"]))
+figures.show(figures.small_multiples, syntetisk, data=lang.dropna(subset=["andel"]), panel="maal", plot=sns.barplot,
+             columns=1, height=2.4, aspect=3.4, sharey=True, y="ydelse", x="andel", hue="omraade")
 
 # %%
 book.suppression_note(fordeling, "andel_personer", min_celle)

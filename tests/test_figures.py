@@ -33,8 +33,9 @@ def rows_with_bars(axis) -> set[int]:
 
 
 def test_small_multiples_share_colours_categories_and_one_legend():
-    figure, axes = figures.small_multiples(shares(), "gruppe", sns.barplot, columns=2, sharey=True, xlabel="Pct.",
-                                           y="ydelse", x="andel", hue="omraade")
+    figure = figures.small_multiples(shares(), "gruppe", sns.barplot, columns=2, sharey=True, xlabel="Pct.",
+                                     y="ydelse", x="andel", hue="omraade")
+    axes = {axis.get_title(): axis for axis in figure.axes}
     assert list(axes) == ["1", "2"] and [a.get_title() for a in axes.values()] == ["1", "2"]
     first, second = axes.values()
     assert [label.get_text() for label in first.get_yticklabels()] == ["a", "b", "c"]
@@ -61,7 +62,8 @@ def test_bars_draw_one_bar_per_row_and_hue_with_an_untitled_legend():
 
 def test_small_multiples_label_outer_panels_and_keep_ticks_above_a_gap():
     data = pd.DataFrame({"maal": list("pqrst"), "x": ["u"] * 5, "y": [1, 2, 3, 4, 5]})
-    figure, axes = figures.small_multiples(data, "maal", sns.barplot, columns=3, xlabel="X", ylabel="Y", x="x", y="y")
+    figure = figures.small_multiples(data, "maal", sns.barplot, columns=3, xlabel="X", ylabel="Y", x="x", y="y")
+    axes = {axis.get_title(): axis for axis in figure.axes}
     assert len(figure.axes) == 5  # the sixth cell of the 2 × 3 grid is removed
     assert [axes[m].get_ylabel() for m in "pqrst"] == ["Y", "", "", "Y", ""]
     assert [axes[m].get_xlabel() for m in "pqrst"] == ["", "", "X", "X", "X"]  # r has no panel below it

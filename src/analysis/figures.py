@@ -44,8 +44,8 @@ def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: 
     with its value; `xlabel` under the bottom panels, `ylabel` beside the left ones.
 
     A `hue` gets the same colours in every panel and one legend, right of the panels; a text
-    axis shared by the panels gets the same categories in every panel. Returns the figure and
-    {panel value: axes}. The layout is worked out once, when the figure is shown (seaborn's
+    axis shared by the panels gets the same categories in every panel. Returns the figure; its
+    `axes` are the panels, in order. The layout is worked out once, when the figure is shown (seaborn's
     catplot and relplot lay a figure out up to five times, most of its drawing time).
     """
     values = list(pd.unique(data[panel]))
@@ -72,7 +72,7 @@ def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: 
     sns.despine(figure)
     if hue is not None:
         _shared_legend(figure, axes.values(), kws["hue_order"])
-    return figure, axes
+    return figure
 
 
 def _shared_legend(figure: plt.Figure, axes, order: list) -> None:
