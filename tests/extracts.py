@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
+YEARS = range(2017, 2023)
 FORBRUG_ZERO = {
     "beskaeftigelse_uger": 0.0, "foertidspension_uger": 0.0, "kontanthjaelp_uger": 0.0,
     "beskaeftigelsesindsats_timer": 0.0, "uddannelse_uger": 0.0, "psyk_indlagt_dage": 0.0,
@@ -33,10 +34,11 @@ def write_extract(directory: Path, bopael: list[tuple], ydelser: list[tuple] = (
 
 
 def small_valid(directory: Path) -> Path:
-    """Three adults in 2021-2022, one of them in the target group."""
+    """Three adults, two of them resident in 2017-2022 (every year the default parameters need),
+    one of them in the target group in 2022."""
     return write_extract(
         directory,
-        bopael=[(1, 2021, 101, 30), (1, 2022, 101, 31), (2, 2021, 751, 45), (2, 2022, 751, 46),
-                (3, 2022, 169, 70)],
+        bopael=[(1, year, 101, year - 1991) for year in YEARS] + [(2, year, 751, year - 1976) for year in YEARS]
+        + [(3, 2022, 169, 70)],
         ydelser=[(1, 2022, 101, "sel85", "sindslidelse", 365)],
     )

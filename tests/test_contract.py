@@ -17,7 +17,7 @@ def rejected(directory) -> str:
 
 def test_valid_csv_extract_loads(tmp_path):
     extract = load_extract(small_valid(tmp_path))
-    assert len(extract.bopael) == 5
+    assert len(extract.bopael) == 13
     assert extract.bopael["pnr"].dtype == "int64"
     assert set(extract.files) == {"bopael", "stamdata", "ydelser", "diagnoser", "forbrug"}
 
@@ -93,11 +93,11 @@ def test_person_year_without_forbrug_row(tmp_path):
 
 
 def test_pnr_type_must_agree_across_tables(tmp_path):
-    small_valid(tmp_path)
-    frame = pd.read_csv(tmp_path / "diagnoser.csv")
-    pd.DataFrame({"pnr": ["a1"], "diagnosegruppe": ["adhd"]}).to_csv(tmp_path / "diagnoser.csv", index=False)
-    assert "same type in every table" in rejected(tmp_path)
-    assert frame.empty
+    small_valid(tmp_path)  # integer keys in CSV
+    (tmp_path / "diagnoser.csv").unlink()
+    pd.DataFrame({"pnr": ["1"], "diagnosegruppe": ["adhd"]}).to_parquet(tmp_path / "diagnoser.parquet")
+    assert "same type in every table: bopael.csv=int" in rejected(tmp_path)
+    assert "diagnoser.parquet=string" in rejected(tmp_path)
 
 
 def test_at_most_five_rows_are_shown(tmp_path):

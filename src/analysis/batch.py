@@ -4,23 +4,22 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from multiprocessing.util import Finalize
 from pathlib import Path
 
 from . import __version__, citation
-from .build import (Progress, is_synthetic, kernel_environment, leak_scan, new_stage, person_keys,
-                    replace_with, write_computed)
-from .contract import load_extract
+from .build import Progress, is_synthetic, kernel_environment, leak_scan, load_for, person_keys, run_inputs, write_computed
 from .execution import Kernel, execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
 from .manifest import build_epoch
+from .outputs import MARKER, check_output, new_stage, replace_with, write_marker
 from .params import Params, ParamsError
 from .publication import build_book
 from .reference import municipality_codes, municipality_name
 from .synth import SYNTHETIC_MARK
+from .workers import worker_pool
 
 
 # Books built at a time: one more than the cores, as a book waits on its kernel and on xelatex
@@ -78,8 +77,21 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
 
+def _municipalities(kommuner: list[int] | None) -> list[int]:
+    """The municipality codes to build (all 98 by default), each known and given once."""
+    codes = kommuner or municipality_codes()
+    unknown = sorted(set(codes) - set(municipality_codes()))
+    if unknown:
+        raise ParamsError(f"--kommuner: unknown municipality code(s) {unknown}")
+    repeated = sorted({kom for kom in codes if codes.count(kom) > 1})
+    if repeated:
+        raise ParamsError(f"--kommuner: municipality code(s) {repeated} given more than once")
+    return list(codes)
+
+
 def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, pdf: bool = True,
-              kommuner: list[int] | None = None, progress: Progress = print) -> Summary:
+              kommuner: list[int] | None = None, progress: Progress = print,
+              params_file: Path | None = None) -> Summary:
     """Publications OUT/<kom>/ for every municipality (or `kommuner`), and OUT/index.html.
 
     The parent process loads the extract once and computes each municipality's tables (the
@@ -88,55 +100,61 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, p
     fails is reported and leaves its previous publication in place; the others go on.
     """
     started = time.perf_counter()
-    codes = kommuner or municipality_codes()
-    unknown = sorted(set(codes) - set(municipality_codes()))
-    if unknown:
-        raise ParamsError(f"--kommuner: unknown municipality code(s) {unknown}")
-    data, out = Path(data).resolve(), Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    codes = _municipalities(kommuner)
+    data = Path(data).resolve()
+    out = check_output(out, "publikationer", run_inputs(data, params, params_file))
+    for kom in codes:
+        check_output(out / str(kom), "publikation")
     synthetic = is_synthetic(data)
-    progress(f"loading and validating {data}")
-    extract = load_extract(data)
+    extract = load_for(data, params, progress)
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / MARKER).is_file():
+        write_marker(out, "publikationer")
     keys = person_keys(extract)
     sources = notebook_sources()
     summary = Summary()
-    with kernel_environment(build_epoch()), \
-            ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        running = {}
+    running: dict = {}  # job: (kom, stage)
+    try:
+        with kernel_environment(build_epoch()), worker_pool(jobs) as pool:
 
-        def collect(block: bool) -> None:
-            done, _ = wait(running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-            for job in done:
-                kom, stage = running.pop(job)
+            def collect(block: bool) -> None:
+                done, _ = wait(running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+                for job in done:
+                    kom, stage = running.pop(job)
+                    try:
+                        job.result()
+                        leak_scan(stage, keys, params, progress=lambda _: None)
+                        replace_with(stage, out / str(kom))
+                        summary.built.append(kom)
+                    except Exception as error:  # one municipality's failure must not stop the others
+                        shutil.rmtree(stage, ignore_errors=True)
+                        summary.failed[kom] = _first_line(error)
+                    finished = len(summary.built) + len(summary.failed)
+                    left = (time.perf_counter() - started) / finished * (len(codes) - finished)
+                    progress(f"[{finished}/{len(codes)}, ~{left / 60:.0f} min left] {kom} {municipality_name(kom)}: "
+                             + ("built" if kom in summary.built else f"FAILED ({summary.failed[kom]})"))
+
+            for kom in codes:
+                while len(running) >= 2 * jobs:  # tables stay at most two municipalities ahead of the books
+                    collect(block=True)
+                stage = new_stage(out / str(kom), "publikation", progress)
                 try:
-                    job.result()
-                    leak_scan(stage, keys, params, progress=lambda _: None)
-                    replace_with(stage, out / str(kom))
-                    summary.built.append(kom)
-                except Exception as error:  # one municipality's failure must not stop the others
+                    municipal = replace(params, kommune=kom)
+                    write_computed(extract, data, stage, municipal, progress=lambda _: None)
+                except Exception as error:
                     shutil.rmtree(stage, ignore_errors=True)
                     summary.failed[kom] = _first_line(error)
-                finished = len(summary.built) + len(summary.failed)
-                left = (time.perf_counter() - started) / finished * (len(codes) - finished)
-                progress(f"[{finished}/{len(codes)}, ~{left / 60:.0f} min left] {kom} {municipality_name(kom)}: "
-                         + ("built" if kom in summary.built else f"FAILED ({summary.failed[kom]})"))
-
-        for kom in codes:
-            while len(running) >= 2 * jobs:  # tables stay at most two municipalities ahead of the books
+                    progress(f"{kom}: FAILED ({summary.failed[kom]})")
+                    continue
+                values = notebook_parameters(municipal, synthetic)
+                running[pool.submit(_render, stage, values, sources, kom, synthetic, pdf)] = (kom, stage)
+                collect(block=False)
+            while running:
                 collect(block=True)
-            try:
-                municipal = replace(params, kommune=kom)
-                stage = new_stage(out / str(kom))
-                write_computed(extract, data, stage, municipal, progress=lambda _: None)
-            except Exception as error:
-                summary.failed[kom] = _first_line(error)
-                progress(f"{kom}: FAILED ({summary.failed[kom]})")
-                continue
-            values = notebook_parameters(municipal, synthetic)
-            running[pool.submit(_render, stage, values, sources, kom, synthetic, pdf)] = (kom, stage)
-            collect(block=False)
-        while running:
-            collect(block=True)
+    except BaseException:  # interrupted: the workers are gone; so are the books under way
+        for _, stage in running.values():
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
     write_index(out, synthetic)
     summary.seconds = time.perf_counter() - started
     return summary

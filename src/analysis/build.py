@@ -1,55 +1,33 @@
 """The pipeline: validate, compute tables, execute notebooks, build the book, publish atomically."""
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from .contract import Extract, load_extract
+from .contract import ContractError, Extract, load_extract
 from .errors import BuildError
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .leakscan import scan
 from .manifest import build_epoch, input_fingerprints, write_manifest
-from .params import Params
+from .outputs import check_output, staged_output
+from .params import Params, ParamsError
+from .prices import load_prices
+from .project import REFERENCE_DIR
 from .publication import build_book
 from .registry import compute_tables, write_tables
+from .staircase import load_staircase
 
 Progress = Callable[[str], None]
 SYNTHETIC_MARKER = "syntetisk.json"
 
 
-def new_stage(out: Path) -> Path:
-    """An empty staging directory beside `out` (same file system, so publishing is a rename)."""
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.with_name(f".{out.name}.staging-{os.getpid()}")
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
-    return stage
-
-
-def replace_with(stage: Path, out: Path) -> None:
-    """Publish `stage` as `out`, replacing any previous publication in one rename."""
-    out = Path(out).resolve()
-    previous = out.with_name(f".{out.name}.previous-{os.getpid()}")
-    if out.exists():
-        out.rename(previous)
-    stage.rename(out)
-    shutil.rmtree(previous, ignore_errors=True)
-
-
-@contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
-    """A fresh staging directory beside `out` that replaces `out` only if the block succeeds."""
-    stage = new_stage(out)
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    replace_with(stage, out)
+def run_inputs(data: Path, params: Params, params_file: Path | None = None) -> list[Path]:
+    """Every input of a run (the extract, the parameter, price and staircase files, the reference
+    data): an output may not be, contain or lie inside any of them."""
+    files = [data, params.enhedspriser, params.indsatstrappe, REFERENCE_DIR]
+    return files + ([params_file] if params_file is not None else [])
 
 
 def is_synthetic(data: Path) -> bool:
@@ -76,25 +54,43 @@ def person_keys(extract: Extract) -> pd.Series:
     return extract.stamdata["pnr"].drop_duplicates()
 
 
-def _load(data: Path, progress: Progress) -> Extract:
+def check_parameter_files(params: Params) -> None:
+    """The price and staircase files checked before any heavy work, errors naming the parameter."""
+    for key, load in (("enhedspriser", load_prices), ("indsatstrappe", load_staircase)):
+        try:
+            load(getattr(params, key))
+        except ContractError as error:
+            raise ParamsError(f"parameter '{key}': {error}") from None
+
+
+def load_for(data: Path, params: Params, progress: Progress) -> Extract:
+    """The validated extract, checked to hold the years the parameters need."""
+    check_parameter_files(params)
     progress(f"loading and validating {data}")
-    return load_extract(data)
+    extract = load_extract(data)
+    for note in extract.notes:
+        progress(f"note: {note}")
+    params.check_years(extract.years())
+    return extract
 
 
-def compute(data: Path, out: Path, params: Params, progress: Progress = print) -> None:
+def compute(data: Path, out: Path, params: Params, progress: Progress = print, params_file: Path | None = None) -> None:
     """Tables and manifest, no notebooks (`roret compute`)."""
     data = Path(data).resolve()
-    extract = _load(data, progress)
-    with staged_output(out) as stage:
+    inputs = run_inputs(data, params, params_file)
+    check_output(out, "tabeller", inputs)
+    extract = load_for(data, params, progress)
+    with staged_output(out, "tabeller", inputs, progress) as stage:
         write_computed(extract, data, stage, params, progress)
         leak_scan(stage, person_keys(extract), params, progress)
     progress(f"wrote {out}")
 
 
-def publish(extract: Extract, data: Path, out: Path, params: Params, pdf: bool, progress: Progress) -> None:
+def publish(extract: Extract, data: Path, out: Path, params: Params, pdf: bool, progress: Progress,
+            inputs: list[Path]) -> None:
     """The whole publication from a loaded extract into `out` (atomically)."""
     synthetic = is_synthetic(data)
-    with staged_output(out) as stage, kernel_environment(build_epoch()):
+    with staged_output(out, "publikation", inputs, progress) as stage, kernel_environment(build_epoch()):
         write_computed(extract, data, stage, params, progress)
         execute_notebooks(stage, notebook_parameters(params, synthetic), notebook_sources(), progress)
         build_book(stage, params.kommune, synthetic, pdf, progress)
@@ -102,10 +98,13 @@ def publish(extract: Extract, data: Path, out: Path, params: Params, pdf: bool, 
     progress(f"published {out}")
 
 
-def build(data: Path, out: Path, params: Params, pdf: bool = True, progress: Progress = print) -> None:
+def build(data: Path, out: Path, params: Params, pdf: bool = True, progress: Progress = print,
+          params_file: Path | None = None) -> None:
     """The whole publication (`roret build`): tables, manifest, executed notebooks, HTML, PDF."""
     data = Path(data).resolve()
-    publish(_load(data, progress), data, out, params, pdf, progress)
+    inputs = run_inputs(data, params, params_file)
+    check_output(out, "publikation", inputs)
+    publish(load_for(data, params, progress), data, out, params, pdf, progress, inputs)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """The `roret` command line (DESIGN.md): synth, validate, compute, build, verify."""
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -28,26 +29,30 @@ def _synth(args) -> None:
 
 def _validate(args) -> None:
     extract = load_extract(args.data)
-    years = sorted(extract.bopael["aar"].unique().tolist())
+    if args.params is not None:
+        _params(args).check_years(extract.years())
+    for note in extract.notes:
+        print(f"note: {note}")
+    years = extract.years()
     print(f"valid: {args.data} — {extract.bopael['pnr'].nunique():,} persons, years {years[0]}–{years[-1]}, "
           f"{len(extract.ydelser):,} service rows")
 
 
 def _params(args) -> Params:
-    return Params.load(args.params, kommune=args.kommune)
+    return Params.load(args.params, kommune=getattr(args, "kommune", None))
 
 
 def _compute(args) -> None:
-    compute(args.data, args.out, _params(args), progress=_progress())
+    compute(args.data, args.out, _params(args), progress=_progress(), params_file=args.params)
 
 
 def _build(args) -> None:
-    build(args.data, args.out, _params(args), pdf=not args.no_pdf, progress=_progress())
+    build(args.data, args.out, _params(args), pdf=not args.no_pdf, progress=_progress(), params_file=args.params)
 
 
 def _build_all(args) -> int:
     summary = build_all(args.data, args.out, _params(args), jobs=args.jobs, pdf=not args.no_pdf,
-                        kommuner=args.kommuner, progress=_progress())
+                        kommuner=args.kommuner, progress=_progress(), params_file=args.params)
     print("\n".join(summary.lines()))
     print(f"index: {args.out / 'index.html'}")
     return 1 if summary.failed else 0
@@ -84,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check an extract against the data contract")
     validate.add_argument("--data", type=Path, required=True)
+    validate.add_argument("--params", type=Path, help="also check the years these parameters need (YAML)")
     validate.set_defaults(run=_validate)
 
     for name, run, text in (("compute", _compute, "tables and manifest, no notebooks"),
@@ -113,13 +119,28 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so that every staging directory is removed on the way out."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         status = args.run(args)
     except (ContractError, ParamsError, BuildError, ValueError, OSError) as error:
         print(f"roret {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, Terminated) as stop:
+        print(f"roret {args.command}: interrupted; nothing was published, any previous output is unchanged",
+              file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return status or 0
 
 

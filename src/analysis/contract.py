@@ -3,12 +3,15 @@
 Types are parsed strictly here (pandera's coercion would silently truncate 1.5 to 1); the
 value rules (code lists, ranges, unique keys) are pandera schemas.
 """
+import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from . import codes
@@ -18,6 +21,10 @@ TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
 MAX_ROWS_SHOWN = 5
 SMALL_INTEGERS = ("aar", "kom", "alder", "foed_aar")  # years, municipality codes, ages
 DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
+YEAR_RANGE = (1900, 2100)  # a calendar year (also keeps years within the int16 they are stored in)
+BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "ja": True, "nej": False}
+TYPE_RULES = {"float": "not a finite number", "bool": "not of type bool (true/false, 1/0 or ja/nej)"}
+CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # a key written as an integer, no leading zeros
 
 
 class ContractError(ValueError):
@@ -36,19 +43,20 @@ def _isin(values) -> pa.Check:
 
 def _columns() -> dict[str, dict[str, Column]]:
     kom = Column("int", (_isin(municipality_codes()),))
+    year = Column("int", (pa.Check.in_range(*YEAR_RANGE),))
     weeks = Column("float", (pa.Check.in_range(0, 53),))
     nonnegative = Column("float", (pa.Check.ge(0),))
     return {
-        "bopael": {"pnr": Column("pnr"), "aar": Column("int"), "kom": kom,
+        "bopael": {"pnr": Column("pnr"), "aar": year, "kom": kom,
                    "alder": Column("int", (pa.Check.in_range(0, 120),))},
         "stamdata": {"pnr": Column("pnr"), "koen": Column("code", (_isin(("M", "K")),)),
-                     "foed_aar": Column("int"), "foranstaltning_barndom": Column("bool")},
-        "ydelser": {"pnr": Column("pnr"), "aar": Column("int"), "kom": kom,
+                     "foed_aar": year, "foranstaltning_barndom": Column("bool")},
+        "ydelser": {"pnr": Column("pnr"), "aar": year, "kom": kom,
                     "ydelse": Column("code", (_isin(codes.SERVICES),)),
                     "maalgruppe": Column("code", (_isin(codes.REASONS),)),
                     "dage": Column("int", (pa.Check.in_range(1, 366),))},
         "diagnoser": {"pnr": Column("pnr"), "diagnosegruppe": Column("code", (_isin(codes.DIAGNOSES),))},
-        "forbrug": {"pnr": Column("pnr"), "aar": Column("int"),
+        "forbrug": {"pnr": Column("pnr"), "aar": year,
                     "beskaeftigelse_uger": weeks, "foertidspension_uger": weeks, "kontanthjaelp_uger": weeks,
                     "beskaeftigelsesindsats_timer": nonnegative, "uddannelse_uger": weeks,
                     "psyk_indlagt_dage": nonnegative, "psyk_ambulante_kontakter": nonnegative,
@@ -73,7 +81,12 @@ class Extract:
     diagnoser: pd.DataFrame
     forbrug: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a user should know: how files were read, rows not used
     derived: dict = field(default_factory=dict, repr=False)
+
+    def years(self) -> list[int]:
+        """The years of residence the extract covers."""
+        return sorted(int(year) for year in self.bopael["aar"].unique())
 
     def memo(self, key, compute):
         """A value derived from the extract, computed once per run (e.g. the target group)."""
@@ -83,26 +96,98 @@ class Extract:
 
 
 def find_table_file(directory: Path, table: str) -> Path:
-    """The Parquet or CSV file holding `table` in an extract directory."""
-    for suffix in (".parquet", ".csv"):
-        path = directory / f"{table}{suffix}"
-        if path.is_file():
-            return path
-    raise ContractError(f"{directory}: table '{table}' is missing (expected {table}.parquet or {table}.csv)")
+    """The Parquet or CSV file holding `table` in an extract directory (exactly one of them)."""
+    found = [directory / f"{table}{suffix}" for suffix in (".parquet", ".csv")]
+    found = [path for path in found if path.is_file()]
+    if not found:
+        raise ContractError(f"{directory}: table '{table}' is missing (expected {table}.parquet or {table}.csv)")
+    if len(found) > 1:
+        raise ContractError(f"{directory}: table '{table}' is there twice, as {found[0].name} and {found[1].name}; "
+                            "keep one of them")
+    return found[0]
 
 
-def _read(table: str, path: Path) -> pd.DataFrame:
-    columns = list(_columns()[table])
-    parquet = path.suffix == ".parquet"
-    available = pq.read_schema(path).names if parquet else list(pd.read_csv(path, nrows=0).columns)
-    missing = [c for c in columns if c not in available]
+def _unique_names(path: Path, names: list[str]) -> list[str]:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ContractError(f"{path.name}: column name(s) {', '.join(repeated)} appear more than once in the header")
+    return names
+
+
+def _missing_columns(path: Path, table: str, available: list[str]) -> None:
+    missing = [c for c in _columns()[table] if c not in available]
     if missing:
-        raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}")
-    if parquet:
+        lower = {name.strip().lower(): name for name in available}
+        hints = [f"'{lower[c]}' must be written '{c}'" for c in missing if c in lower]
+        raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}"
+                            + (f" (column names are lower-case ASCII without spaces: {'; '.join(hints)})" if hints else ""))
+
+
+def _read_parquet(table: str, path: Path) -> pd.DataFrame:
+    try:
+        available = _unique_names(path, pq.read_schema(path).names)
+        _missing_columns(path, table, available)
+        columns = list(_columns()[table])
         codes = [c for c in columns if _columns()[table][c].kind == "code"]
-        table = pq.read_table(path, columns=columns, read_dictionary=codes)
-        return table.to_pandas(split_blocks=True, self_destruct=True)
-    return pd.read_csv(path, usecols=columns, encoding="utf-8", low_memory=False)[columns]
+        frame = pq.read_table(path, columns=columns, read_dictionary=codes)
+    except pa_arrow.ArrowException as error:
+        raise ContractError(f"{path.name}: not a readable Parquet file (truncated or corrupt?): "
+                            f"{str(error).splitlines()[0]}") from None
+    return frame.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _csv_dialect(path: Path, notes: list[str]) -> dict:
+    """read_csv options for a contract CSV: comma-separated UTF-8, or as Danish Excel saves it
+    (semicolons, decimal comma, Windows-1252), which is read too and said so in `notes`."""
+    with open(path, "rb") as handle:
+        sample = handle.read(1 << 20)
+    try:
+        sample.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as error:
+        if error.start < len(sample) - 4:  # not just a character cut at the end of the sample
+            encoding = "cp1252"
+            notes.append(f"{path.name} is not UTF-8; it was read as Windows-1252 (cp1252)")
+        else:
+            encoding = "utf-8-sig"
+    header = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
+    danish = ";" in header and "," not in header
+    if danish:
+        notes.append(f"{path.name} is semicolon-separated with decimal comma (as Danish Excel saves CSV); "
+                     "it was read as such")
+    return {"sep": ";" if danish else ",", "decimal": "," if danish else ".", "encoding": encoding}
+
+
+def _read_csv(table: str, path: Path, notes: list[str]) -> pd.DataFrame:
+    if path.stat().st_size == 0 or not path.read_bytes()[:1 << 16].strip():
+        raise ContractError(f"{path.name}: the file is empty (a contract CSV starts with a header row)")
+    dialect = _csv_dialect(path, notes)
+    with open(path, encoding=dialect["encoding"], newline="") as handle:
+        header = next(csv.reader(handle, delimiter=dialect["sep"]))
+    _missing_columns(path, table, _unique_names(path, header))
+    columns = list(_columns()[table])
+    try:  # person keys as written: leading zeros kept (decided for the whole extract in _person_keys)
+        frame = pd.read_csv(path, usecols=columns, dtype={"pnr": "string"}, low_memory=False, **dialect)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise ContractError(f"{path.name}: not a readable CSV file: {str(error).splitlines()[0]}") from None
+    return frame[columns]
+
+
+def _read(table: str, path: Path, notes: list[str]) -> pd.DataFrame:
+    try:
+        return _read_parquet(table, path) if path.suffix == ".parquet" else _read_csv(table, path, notes)
+    except OSError as error:
+        raise ContractError(f"{path.name}: cannot be read: {error.strerror or error}") from None
+
+
+def _person_keys(raws: dict[str, pd.DataFrame], files: dict[str, Path]) -> None:
+    """CSV person keys are text as written; they become integers only if every CSV key of the
+    extract is written as one (so 0101011234 keeps its zero, in every table alike)."""
+    text = [t for t, path in files.items() if path.suffix == ".csv"]
+    keys = [raws[t]["pnr"].dropna() for t in text]
+    if keys and all(k.str.fullmatch(CANONICAL_INTEGER.pattern).all() for k in keys):
+        for table in text:
+            raws[table]["pnr"] = pd.to_numeric(raws[table]["pnr"]).astype("Int64")
 
 
 def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
@@ -110,7 +195,7 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     missing = values.isna()
     if kind == "pnr":
         if pd.api.types.is_integer_dtype(values):
-            return values.astype("int64"), missing
+            return values.fillna(0).astype("int64"), missing
         if pd.api.types.is_float_dtype(values):
             bad = missing | (values != np.floor(values))
             return values.fillna(0).astype("int64"), bad
@@ -121,7 +206,8 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         if kind == "int" and pd.api.types.is_integer_dtype(values):
             return values, missing  # converted to its final width (int16 or int64) once validated
         numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna()
+        numbers = numbers.astype("float64") if isinstance(numbers.dtype, pd.api.extensions.ExtensionDtype) else numbers
+        bad = numbers.isna() | ~np.isfinite(numbers.fillna(0))
         if kind == "float":
             return numbers.astype("float64"), bad
         bad |= numbers != np.floor(numbers)
@@ -130,7 +216,7 @@ def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         if pd.api.types.is_bool_dtype(values) and not missing.any():
             return values.astype(bool), missing
         text = values.astype("string").str.strip().str.lower()
-        parsed = text.map({"true": True, "false": False, "1": True, "0": False})
+        parsed = text.map(BOOLEAN_TEXT)
         bad = parsed.isna()
         return parsed.fillna(False).astype(bool), bad
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -191,7 +277,7 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
     for name, spec in columns.items():
         frame[name], bad = _parse(raw[name], spec.kind)
         if bad.any():
-            rule = "missing value" if raw[name][bad].isna().all() else f"not of type {spec.kind}"
+            rule = "missing value" if raw[name][bad].isna().all() else TYPE_RULES.get(spec.kind, f"not of type {spec.kind}")
             problems.append(_problem(path, name, rule, raw, list(raw.index[bad.to_numpy()])))
     if problems:
         return frame, problems
@@ -209,12 +295,31 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
     return frame, problems
 
 
-def _check_forbrug_coverage(bopael: pd.DataFrame, forbrug: pd.DataFrame, path: Path) -> list[str]:
-    covered = _covered(bopael, forbrug, ["pnr", "aar"])
-    uncovered = list(bopael.index[~covered])
-    if not uncovered:
-        return []
-    return [_problem(path, "pnr+aar", "person-year in bopael without a forbrug row", bopael, uncovered)]
+def _check_coverage(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+    """Every person-year of bopael has a forbrug row; every person of every table a stamdata row."""
+    problems = []
+    covered = _covered(frames["bopael"], frames["forbrug"], ["pnr", "aar"])
+    if not covered.all():
+        problems.append(_problem(files["bopael"], "pnr+aar", "person-year in bopael without a forbrug row",
+                                 frames["bopael"], list(frames["bopael"].index[~covered])))
+    for table in ("bopael", "ydelser", "diagnoser", "forbrug"):
+        covered = _covered(frames[table], frames["stamdata"], ["pnr"])
+        if not covered.all():
+            problems.append(_problem(files[table], "pnr", "person without a row in stamdata",
+                                     frames[table], list(frames[table].index[~covered])))
+    return problems
+
+
+def _notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+    """What the contract allows but a reader of the results should know."""
+    services = frames["ydelser"]
+    if services.empty:
+        return [f"{files['ydelser'].name} has no rows: the target group is empty in every year"]
+    resident = _covered(services, frames["bopael"], ["pnr", "aar"])
+    if not resident.all():
+        return [f"{files['ydelser'].name}: {int((~resident).sum()):,} service row(s) for person-years without a "
+                "bopael row are not counted (the target group is adult residents)"]
+    return []
 
 
 def _covered(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -258,16 +363,22 @@ def load_extract(directory: Path | str) -> Extract:
     if not directory.is_dir():
         raise ContractError(f"{directory}: not a directory")
     files = {table: find_table_file(directory, table) for table in TABLES}
+    notes: list[str] = []
+    raws = {table: _read(table, path, notes) for table, path in files.items()}
+    if raws["bopael"].empty:
+        raise ContractError(f"invalid register extract {directory}:\n- {files['bopael'].name}: no rows "
+                            "(bopael holds every resident person-year of the population studied)")
+    _person_keys(raws, files)
     frames, problems = {}, []
-    for table, path in files.items():
-        raw = _read(table, path)
-        frames[table], found = _validate_table(table, path, raw)
+    for table, raw in raws.items():
+        frames[table], found = _validate_table(table, files[table], raw)
         problems += found
     problems += _check_pnr_types(frames, files)
     if not problems:
-        problems += _check_forbrug_coverage(frames["bopael"], frames["forbrug"], files["bopael"])
+        problems += _check_coverage(frames, files)
     if problems:
         raise ContractError(f"invalid register extract {directory}:\n" + "\n".join(f"- {p}" for p in problems))
+    notes += _notes_on_use(frames, files)
     for table, frame in frames.items():
         for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
             if column in frame:
@@ -275,4 +386,4 @@ def load_extract(directory: Path | str) -> Extract:
         for column, spec in _columns()[table].items():
             if spec.kind == "int":  # labels (years, codes, ages) in a quarter of the memory
                 frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
-    return Extract(**frames, files=files)
+    return Extract(**frames, files=files, notes=notes)

@@ -1,4 +1,5 @@
 """The run's parameters: one validated object from a YAML file and command-line flags."""
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,24 @@ from .project import REFERENCE_DIR
 from .reference import case_municipalities, municipality_codes
 
 DST_MINIMUM_CELL = 3
+FOLLOW_UP_YEARS = 4  # SØM: success in t+1, costs in t+2 … t+5 (METHODS.md §3)
+STAIRCASE_YEARS = 2  # the staircase follows its base year to +2 (METHODS.md §2)
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """YAML that reads 0751 as 751: YAML 1.1 would read it as the octal number 489, and 0825 as
+    a string, where a Danish municipality code with its leading zero is meant."""
+
+
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if re.fullmatch(r"[-+]?0[0-9_]+", text):
+        return int(text.replace("_", ""), 10)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_DecimalLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?0[0-9]+$"), list("-+0"))
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 
 class ParamsError(ValueError):
@@ -55,7 +74,7 @@ class Params:
         if path is not None:
             path = Path(path)
             try:
-                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)
             except (OSError, yaml.YAMLError) as error:
                 raise ParamsError(f"cannot read parameters file {path}: {error}") from error
             if loaded is not None and not isinstance(loaded, dict):
@@ -64,6 +83,23 @@ class Params:
             base = path.parent
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_mapping(values, base)
+
+    def needed_years(self) -> dict[str, list[int]]:
+        """The years of the extract each year parameter needs."""
+        first, last = self.som_referenceaar
+        return {"aar": [self.aar],
+                "trappe_basisaar": list(range(self.trappe_basisaar, self.trappe_basisaar + STAIRCASE_YEARS + 1)),
+                "som_referenceaar": sorted({*range(first, last + 2), first + 1 + FOLLOW_UP_YEARS})}
+
+    def check_years(self, available: list[int]) -> None:
+        """ParamsError naming the first year parameter whose years the extract lacks."""
+        for key, years in self.needed_years().items():
+            lacking = [year for year in years if year not in available]
+            if lacking:
+                raise ParamsError(
+                    f"parameter '{key}': {getattr(self, key)} needs the year(s) {', '.join(map(str, years))} "
+                    f"in the extract, which holds {min(available)}–{max(available)} "
+                    f"(missing: {', '.join(map(str, lacking))})")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values (paths as strings), for the manifest and for papermill."""

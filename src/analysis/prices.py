@@ -10,6 +10,7 @@ from .contract import ContractError, Extract
 MAIN_AREAS = ("Indkomstoverførsler", "Botilbud", "Øvrige sociale indsatser", "Beskæftigelsesindsats",
               "Uddannelse", "Sundhed", "Politi og retsvæsen")
 PAYERS = ("kommune", "region", "stat")
+PRICE_CEILING = 1e8  # kroner per unit; above it a price is a typing error (a year of botilbud is ~1e6)
 UNITS = {  # the unit of each priced post
     "beskaeftigelse_uger": "uge", "foertidspension_uger": "uge", "kontanthjaelp_uger": "uge",
     "uddannelse_uger": "uge", "beskaeftigelsesindsats_timer": "time", "psyk_indlagt_dage": "dag",
@@ -23,7 +24,10 @@ COLUMNS = ("post", "enhed", "kr", "prisaar", "andel_kommune", "andel_region", "a
 def load_prices(path: Path | str) -> pd.DataFrame:
     """Read and check a price file; a row that breaks the contract is an error naming it."""
     path = Path(path)
-    prices = pd.read_csv(path, dtype={"post": "string", "enhed": "string", "hovedomraade": "string"})
+    try:
+        prices = pd.read_csv(path, dtype={"post": "string", "enhed": "string", "hovedomraade": "string"})
+    except (OSError, ValueError) as error:
+        raise ContractError(f"{path.name}: not a readable CSV file: {str(error).splitlines()[0]}") from None
     missing = [c for c in COLUMNS if c not in prices.columns]
     if missing:
         raise ContractError(f"{path.name}: required column(s) missing: {', '.join(missing)}")
@@ -43,6 +47,8 @@ def load_prices(path: Path | str) -> pd.DataFrame:
     numbers = prices[["kr", "andel_kommune", "andel_region", "andel_stat"]].apply(pd.to_numeric, errors="coerce")
     if numbers.isna().any(axis=None) or (numbers < 0).any(axis=None):
         fail("kr", "prices and payer shares must be non-negative numbers", numbers.isna().any(axis=1) | (numbers < 0).any(axis=1))
+    if (numbers["kr"] >= PRICE_CEILING).any():
+        fail("kr", f"a price must be below {PRICE_CEILING:,.0f} kr per unit", numbers["kr"] >= PRICE_CEILING)
     shares = numbers[["andel_kommune", "andel_region", "andel_stat"]].sum(axis=1)
     if not np.allclose(shares, 1.0, atol=1e-6):
         fail("andel_kommune", "payer shares must sum to 1", ~np.isclose(shares, 1.0, atol=1e-6))

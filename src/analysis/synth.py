@@ -7,7 +7,6 @@ year. Track sizes are set so that the 2022 target group lands near the report's 
 Nothing here is real data.
 """
 import json
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ import pyarrow.parquet as pq
 from scipy.special import ndtr
 
 from . import codes
+from .outputs import staged_output
 from .reference import case_municipalities, municipalities
 
 SYNTHETIC_MARK = "Syntetiske data — ikke officielle tal"  # on every page and figure built from it
@@ -351,30 +351,26 @@ def write_synthetic(out: Path | str, scale: float = 1.0, seed: int = 2024,
     """Write a synthetic extract to `out` (replaced atomically); return its description."""
     if not 0 < scale <= 2:
         raise ValueError(f"--scale must be in (0, 2], got {scale}")
-    out = Path(out)
     started = time.perf_counter()
-    staging = out.with_name(out.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    progress(f"simulating population (scale {scale}, seed {seed})")
-    pop = Population(scale, seed)
-    progress(f"{len(pop.pnr):,} persons; writing tables")
-    years = range(len(pop.years))
-    _write_parquet(
-        (pd.DataFrame({"pnr": pop.pnr[pop.present[:, j]], "aar": np.int16(pop.years[j]),
-                       "kom": pop.kom[pop.present[:, j], j],
-                       "alder": pop.age(j)[pop.present[:, j]].astype(np.int8)}) for j in years),
-        staging / "bopael.parquet")
-    _write_parquet([_stamdata(pop, np.random.default_rng([seed, 1]))], staging / "stamdata.parquet")
-    _write_parquet([_ydelser(pop, np.random.default_rng([seed, 2]))], staging / "ydelser.parquet")
-    _write_parquet([_diagnoser(pop, np.random.default_rng([seed, 3]))], staging / "diagnoser.parquet")
-    _write_parquet((_forbrug_year(pop, j, np.random.default_rng([seed, 4, j]), progress) for j in years),
-                   staging / "forbrug.parquet")
-    description = {"syntetisk": True, "seed": seed, "scale": scale, "personer": int(len(pop.pnr)),
-                   "aar": [int(y) for y in pop.years]}
-    (staging / "syntetisk.json").write_text(json.dumps(description, indent=2) + "\n")
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
+    with staged_output(Path(out), "udtraek", progress=progress) as staging:
+        progress(f"simulating population (scale {scale}, seed {seed})")
+        pop = Population(scale, seed)
+        progress(f"{len(pop.pnr):,} persons; writing tables")
+        years = range(len(pop.years))
+        _write_parquet(
+            (pd.DataFrame({"pnr": pop.pnr[pop.present[:, j]], "aar": np.int16(pop.years[j]),
+                           "kom": pop.kom[pop.present[:, j], j],
+                           "alder": pop.age(j)[pop.present[:, j]].astype(np.int8)}) for j in years),
+            staging / "bopael.parquet")
+        _write_parquet([_stamdata(pop, np.random.default_rng([seed, 1]))], staging / "stamdata.parquet")
+        _write_parquet([_ydelser(pop, np.random.default_rng([seed, 2]))], staging / "ydelser.parquet")
+        _write_parquet([_diagnoser(pop, np.random.default_rng([seed, 3]))], staging / "diagnoser.parquet")
+        _write_parquet((_forbrug_year(pop, j, np.random.default_rng([seed, 4, j]), progress) for j in years),
+                       staging / "forbrug.parquet")
+        description = {"syntetisk": True, "seed": seed, "scale": scale, "personer": int(len(pop.pnr)),
+                       "aar": [int(y) for y in pop.years]}
+        (staging / "syntetisk.json").write_text(json.dumps(description, indent=2) + "\n")
+    out = Path(out).resolve()
     size = sum(f.stat().st_size for f in out.iterdir())
     progress(f"wrote {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     return description
