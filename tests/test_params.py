@@ -1,8 +1,11 @@
 """Parameters: defaults, file + flags, and errors that name the key."""
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from extracts import small_valid
 
+from analysis.cli import main
 from analysis.params import Params, ParamsError
 from analysis.project import REFERENCE_DIR
 
@@ -61,3 +64,50 @@ def test_file_must_be_a_mapping(tmp_path):
 def test_manifest_form_is_plain(tmp_path):
     values = Params(kommune=751).to_dict()
     assert values["kommune"] == 751 and isinstance(values["enhedspriser"], str)
+
+
+def test_municipality_codes_with_a_leading_zero_are_decimal(tmp_path):
+    """YAML 1.1 reads 0751 as the octal number 489 and 0825 as a string; both are meant as codes."""
+    params = Params.load(write(tmp_path, "kommune: 0751\nsammenligning: [0169, 0825, 101]\n"))
+    assert params.kommune == 751 and params.sammenligning == [169, 825, 101]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("aar: 2023\n", "parameter 'aar': 2023 needs the year(s) 2023 in the extract, which holds 2017–2022"),
+    ("trappe_basisaar: 2021\n", "parameter 'trappe_basisaar': 2021 needs the year(s) 2021, 2022, 2023"),
+    ("som_referenceaar: [2021, 2022]\n", "parameter 'som_referenceaar': [2021, 2022] needs the year(s) "
+                                         "2021, 2022, 2023, 2026 in the extract, which holds 2017–2022 "
+                                         "(missing: 2023, 2026)"),
+    ("som_referenceaar: [2016, 2017]\n", "(missing: 2016)"),
+])
+def test_years_the_parameters_need_must_be_in_the_extract(tmp_path, capsys, text, message):
+    data = small_valid(tmp_path / "data")
+    path = write(tmp_path, text)
+    assert main(["validate", "--data", str(data), "--params", str(path)]) == 1
+    assert message in capsys.readouterr().err
+    assert main(["compute", "--data", str(data), "--out", str(tmp_path / "out"), "--params", str(path)]) == 1
+    assert message in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_the_default_parameters_fit_the_default_years():
+    Params().check_years(list(range(2017, 2023)))
+
+
+@pytest.mark.parametrize("price", ["1e308", "inf", "-5", "mange"])
+def test_an_impossible_price_is_refused_before_any_work(tmp_path, capsys, price):
+    prices = pd.read_csv(REFERENCE_DIR / "enhedspriser.csv", dtype=str)
+    prices.loc[0, "kr"] = price
+    prices.to_csv(tmp_path / "priser.csv", index=False)
+    path = write(tmp_path, "enhedspriser: priser.csv\n")
+    data = small_valid(tmp_path / "data")
+    assert main(["compute", "--data", str(data), "--out", str(tmp_path / "out"), "--params", str(path)]) == 1
+    message = capsys.readouterr().err
+    assert "parameter 'enhedspriser': priser.csv, column 'kr'" in message and "row(s) [1]" in message
+    assert "loading" not in message and not (tmp_path / "out").exists()
+
+
+def test_a_municipality_listed_twice_is_refused(tmp_path, capsys):
+    data = small_valid(tmp_path / "data")
+    assert main(["build-all", "--data", str(data), "--out", str(tmp_path / "out"), "--kommuner", "751,751"]) == 1
+    assert "--kommuner: municipality code(s) [751] given more than once" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -61,6 +61,18 @@ def test_cohorts(case):
     assert employment["succes"].to_dict() == {4: 1, 5: 0}  # P6 on førtidspension is not eligible
 
 
+def test_success_flags_travel_with_their_person(case):
+    """A cohort member dropped on the way (here: no stamdata row, which validation now refuses
+    anyway) must not shift the success flags of the members after it."""
+    extract, params = case
+    full = som.cohort(extract, params, "botilbud").set_index("pnr")["succes"].to_dict()
+    assert full[1] == 1 and full[2] == 0
+    extract.stamdata = extract.stamdata[extract.stamdata["pnr"] != 1].reset_index(drop=True)
+    extract.derived.clear()
+    without_first = som.cohort(extract, params, "botilbud").set_index("pnr")["succes"].to_dict()
+    assert without_first == {2: full[2], 3: full[3]}
+
+
 def test_botilbud_potential_by_hand(case):
     extract, params = case
     params = Params(enhedspriser=params.enhedspriser, som_referenceaar=[2018, 2018])  # P1, P2 only (P3: 2018 too)

@@ -79,14 +79,14 @@ def _first_line(error: BaseException) -> str:
 
 def _municipalities(kommuner: list[int] | None) -> list[int]:
     """The municipality codes to build (all 98 by default), each known and given once."""
-    codes = kommuner or municipality_codes()
+    codes = list(kommuner or sorted(municipality_codes()))
     unknown = sorted(set(codes) - set(municipality_codes()))
     if unknown:
         raise ParamsError(f"--kommuner: unknown municipality code(s) {unknown}")
     repeated = sorted({kom for kom in codes if codes.count(kom) > 1})
     if repeated:
         raise ParamsError(f"--kommuner: municipality code(s) {repeated} given more than once")
-    return list(codes)
+    return codes
 
 
 def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, pdf: bool = True,

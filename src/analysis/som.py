@@ -77,14 +77,14 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     chosen = reference_year(group[["pnr", "aar"]], params.seed).merge(group, on=["pnr", "aar"])
     if scenario == "beskaeftigelse":
         succeeded = forbrug.loc[forbrug["status_uge48"].isin(SUCCESS_STATUSES), ["pnr", "aar"]]
-        success = _pairs(chosen, succeeded, shift=1)
+        chosen["succes"] = _pairs(chosen, succeeded, shift=1).astype(int)
     else:
-        success = ~_pairs(chosen, _has(extract, BOTILBUD), shift=1)
+        chosen["succes"] = (~_pairs(chosen, _has(extract, BOTILBUD), shift=1)).astype(int)
     ages = residents[["pnr", "aar", "alder"]]
     sexes = _of(extract.stamdata, chosen["pnr"])[["pnr", "koen"]]
-    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(sexes, on="pnr")
+    chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(sexes, on="pnr")  # the flags travel with their rows
     return pd.DataFrame({
-        "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": success.reindex(chosen.index).astype(int),
+        "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": chosen["succes"],
         "koen": chosen["koen"].astype(str),
         "aldersgruppe": pd.cut(chosen["alder"], [17, 29, 49, 66, 200], labels=["18-29", "30-49", "50-66", "67+"]).astype(str),
         "undergruppe": np.select([chosen["kognitiv"] & chosen["sindslidelse"], chosen["kognitiv"]],
