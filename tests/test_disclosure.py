@@ -37,6 +37,17 @@ def test_additive_with_a_published_total_hides_the_next_smallest_part():
     assert [(a["celle"]["kategori"], a["regel"]) for a in audit] == [("b", "primary"), ("a", "secondary")]
 
 
+def test_hidden_parts_must_together_count_at_least_the_threshold():
+    """1 and 2 hidden beside 30 under a published 33: their sum, 3, would be read off the total."""
+    table = pd.DataFrame({"kategori": ["a", "b", "c", "i_alt"], "antal": [1, 2, 30, 33]})
+    rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", ("a", "b", "c"), "i_alt"))
+    shown, audit = suppress(table, rules, 5)
+    assert hidden(shown) == [0, 1, 2]
+    assert audit[-1]["begrundelse"] == "its hidden parts together count fewer than 5"
+    table["antal"] = [2, 3, 30, 35]  # 2 + 3 = 5: protected as it is
+    assert hidden(suppress(table, rules, 5)[0]) == [0, 1]
+
+
 def test_shares_are_hidden_with_their_counts_when_the_total_is_known():
     table = pd.DataFrame({"bevaegelse": ["ingen", "lavere", "samme", "hoejere"], "antal": [50, 2, 30, 8]})
     table["andel"] = 100 * table["antal"] / table["antal"].sum()
@@ -89,7 +100,7 @@ def test_tiny_municipality_with_a_subgroup_of_three(tmp_path):
     assert back["antal"].isna().sum() == 2
 
 
-def test_property_no_hidden_cell_is_recoverable_from_a_total():
+def test_property_no_hidden_cell_nor_their_sum_is_recoverable_from_a_total():
     rng = np.random.default_rng(1)
     for _ in range(500):
         parts = rng.integers(0, 25, rng.integers(2, 7)).tolist()
@@ -104,6 +115,7 @@ def test_property_no_hidden_cell_is_recoverable_from_a_total():
         if is_hidden.iloc[-1]:
             continue  # the total itself is hidden
         remainder = table["antal"].iloc[-1] - table["antal"][:-1][~is_hidden[:-1]].sum()
+        assert remainder == 0 or remainder >= 5, (parts, shown["antal"].tolist())  # hidden parts, summed
         for value in table["antal"][:-1][is_hidden[:-1]]:
             assert value != remainder or (value == 0 and remainder == 0 and is_hidden[:-1].sum() == len(parts)), \
                 (parts, shown["antal"].tolist())

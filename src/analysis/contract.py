@@ -141,6 +141,8 @@ def _csv_dialect(path: Path, notes: list[str]) -> dict:
     (semicolons, decimal comma, Windows-1252), which is read too and said so in `notes`."""
     with open(path, "rb") as handle:
         sample = handle.read(1 << 20)
+    if not sample.strip():
+        raise ContractError(f"{path.name}: the file is empty (a contract CSV starts with a header row)")
     try:
         sample.decode("utf-8")
         encoding = "utf-8-sig"
@@ -159,8 +161,6 @@ def _csv_dialect(path: Path, notes: list[str]) -> dict:
 
 
 def _read_csv(table: str, path: Path, notes: list[str]) -> pd.DataFrame:
-    if path.stat().st_size == 0 or not path.read_bytes()[:1 << 16].strip():
-        raise ContractError(f"{path.name}: the file is empty (a contract CSV starts with a header row)")
     dialect = _csv_dialect(path, notes)
     with open(path, encoding=dialect["encoding"], newline="") as handle:
         header = next(csv.reader(handle, delimiter=dialect["sep"]))

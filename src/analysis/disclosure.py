@@ -4,7 +4,9 @@ Primary suppression hides counts below the threshold (`min_celle`), and shares o
 resting on fewer persons. Secondary suppression then hides further cells, smallest first,
 until no hidden count can be recovered from the cells left visible:
 
-* `Additive`: parts that sum to a total (published, or known from shares);
+* `Additive`: parts that sum to a total (published, or known from shares); the hidden parts
+  must also together count at least the threshold, as their sum is the total minus the
+  visible parts;
 * `Remainder`: an inner area inside an outer one, whose unpublished difference is small;
 * `Overlap`: a total and two overlapping sub-groups, whose derived cells (only a, only b,
   both) are small.
@@ -77,14 +79,21 @@ def _fix(constraint: Constraint, values: pd.Series, hidden: set[int], min_cell: 
     """A further cell to hide if `constraint` lets a hidden or small count be recovered."""
     if isinstance(constraint, Additive):
         cells = list(constraint.parts) + ([constraint.total] if constraint.total is not None else [])
+        if not any(r in hidden for r in cells):
+            return None
         hidden_positive = [r for r in cells if r in hidden and values[r] > 0]
-        hidden_any = [r for r in cells if r in hidden]
-        if hidden_any and len(hidden_positive) < 2:
-            row = _smallest(values, constraint.parts, hidden)
-            if row is None and constraint.total is not None:
-                row = _smallest(values, [constraint.total], hidden)
-            return (row, "recoverable from its total") if row is not None else None
-        return None
+        total_known = constraint.total is None or constraint.total not in hidden
+        hidden_sum = sum(values[r] for r in constraint.parts if r in hidden)  # total minus the visible parts
+        if len(hidden_positive) < 2:
+            reason = "recoverable from its total"
+        elif total_known and hidden_sum < min_cell:
+            reason = f"its hidden parts together count fewer than {min_cell}"
+        else:
+            return None
+        row = _smallest(values, constraint.parts, hidden)
+        if row is None and constraint.total is not None:
+            row = _smallest(values, [constraint.total], hidden)
+        return (row, reason) if row is not None else None
     if isinstance(constraint, Remainder):
         cells = [constraint.outer, *constraint.inner]
         rest = values[constraint.outer] - sum(values[r] for r in constraint.inner)
