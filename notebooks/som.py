@@ -64,6 +64,8 @@ book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else 
 # er den {glue:md}`som_botilbud_raa` kr. ({glue:md}`som_botilbud_n` borgere). Justeret for køn,
 # alder, undergruppe og referenceår er potentialerne {glue:md}`som_beskaeftigelse_justeret`
 # og {glue:md}`som_botilbud_justeret` kr. Tabellen giver 95 pct.-konfidensintervaller.
+# Et opfølgningsår, hvor kun den ene af de to grupper er til stede, giver ingen forskel og er
+# udeladt; kolonnen «Opfølgningsår» viser, hvor mange år hvert potentiale bygger på.
 #
 # En borger indgår med ét tilfældigt, men reproducerbart udtrukket referenceår blandt de år,
 # hvor borgeren opfylder betingelserne (2017–2020). Succes måles året efter, og udgifterne
@@ -73,7 +75,7 @@ book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else 
 vist = samlet.assign(scenarie=samlet["scenarie"].map(navne), metode=samlet["metode"].map(metoder))
 book.show_table(vist, {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger_4aar": "Kr. pr. borger, 4 år",
                        "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre", "n_succes": "Succes",
-                       "n_ikke_succes": "Ikke succes"})
+                       "n_ikke_succes": "Ikke succes", "antal_opfoelgningsaar": "Opfølgningsår"})
 
 # %% [markdown]
 # ## Potentialet år for år og fordelt på områder

@@ -1,7 +1,9 @@
 """SØM potentials (METHODS.md §3) on a hand-built extract worked out by hand."""
 import hashlib
 
+import numpy as np
 import pandas as pd
+import scipy.stats
 import pytest
 
 from analysis import som
@@ -166,3 +168,82 @@ def test_sensitivity_by_hand(case):
 def test_extra_successes_parameter_is_validated():
     with pytest.raises(ParamsError, match="ekstra_succeser"):
         Params(ekstra_succeser={"beskaeftigelse": -1, "botilbud": 5})
+
+
+def regression_case(seed: int = 3) -> pd.DataFrame:
+    """Eight persons followed for up to three years; in year 3 only the non-success group is
+    still there (so year 3 has no difference and is left out)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for pnr in range(1, 9):
+        succes, koen = int(pnr <= 4), "M" if pnr % 2 else "K"
+        for k in (1, 2, 3):
+            if k == 3 and succes:
+                continue
+            rows.append({"pnr": pnr, "k": k, "succes": succes, "koen": koen, "aldersgruppe": "30-49",
+                         "undergruppe": "kognitiv", "referenceaar": 2018,
+                         "kr": float(rng.integers(0, 100_000)) + 50_000 * (1 - succes)})
+    return pd.DataFrame(rows)
+
+
+def cluster_robust(design: np.ndarray, y: np.ndarray, groups: np.ndarray, contrast: np.ndarray):
+    """OLS by least squares and the CR1 cluster-robust 95 % interval of a contrast, by hand."""
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    residuals = y - design @ beta
+    bread = np.linalg.inv(design.T @ design)
+    meat = sum(np.outer(s, s) for s in (design[groups == g].T @ residuals[groups == g] for g in np.unique(groups)))
+    n, k, g = len(y), design.shape[1], len(np.unique(groups))
+    variance = contrast @ bread @ meat @ bread @ contrast * g / (g - 1) * (n - 1) / (n - k)
+    estimate, half = contrast @ beta, scipy.stats.norm.ppf(0.975) * np.sqrt(variance)
+    return estimate, estimate - half, estimate + half
+
+
+def test_follow_up_years_without_both_groups_are_left_out():
+    frame = regression_case()
+    kept = som.comparable_years(frame)
+    assert sorted(kept["k"].unique()) == [1, 2] and len(kept) == len(frame) - 4
+
+
+def test_raw_estimate_and_interval_against_an_independent_computation():
+    frame = som.comparable_years(regression_case())
+    means = frame.groupby(["k", "succes"])["kr"].mean()
+    by_hand = sum(means[(k, 0)] - means[(k, 1)] for k in (1, 2))
+    k1, k2 = (frame["k"] == 1).astype(float), (frame["k"] == 2).astype(float)
+    design = np.column_stack([k1, k2, k1 * frame["succes"], k2 * frame["succes"]])
+    expected = cluster_robust(design, frame["kr"].to_numpy(), frame["pnr"].to_numpy(), np.array([0, 0, -1, -1.0]))
+    estimate, low, high = som._regression(frame, adjusted=False)
+    assert estimate == pytest.approx(by_hand) and expected[0] == pytest.approx(by_hand)
+    assert (low, high) == pytest.approx(expected[1:]) and low < estimate < high
+
+
+def test_adjusted_estimate_and_interval_against_an_independent_computation():
+    frame = som.comparable_years(regression_case())
+    k1, k2 = (frame["k"] == 1).astype(float), (frame["k"] == 2).astype(float)
+    male = (frame["koen"] == "M").astype(float)  # the other covariates have one level: no columns
+    design = np.column_stack([k1, k2, male, k1 * frame["succes"], k2 * frame["succes"]])
+    expected = cluster_robust(design, frame["kr"].to_numpy(), frame["pnr"].to_numpy(), np.array([0, 0, 0, -1, -1.0]))
+    assert som._regression(frame, adjusted=True) == pytest.approx(expected)
+
+
+def test_an_effect_the_design_cannot_separate_gives_no_estimate():
+    frame = som.comparable_years(regression_case())
+    confounded = frame.assign(koen=np.where(frame["succes"] == 1, "M", "K"))  # sex = success
+    assert all(np.isnan(som._regression(confounded, adjusted=True)))
+    assert not np.isnan(som._regression(confounded, adjusted=False)[0])
+
+
+def test_no_interval_without_more_observations_than_parameters():
+    frame = regression_case().query("k == 1 and pnr in (1, 5)").assign(kr=[100.0, 300.0])
+    estimate, low, high = som._regression(frame, adjusted=False)
+    assert estimate == pytest.approx(200.0) and np.isnan(low) and np.isnan(high)
+
+
+def test_totals_lie_within_their_intervals_and_count_the_years_used(case):
+    totals = som.totals(*case)
+    assert totals["antal_opfoelgningsaar"].between(1, 4).all()
+    with_interval = totals.dropna(subset=["ci_lav", "ci_hoej"])
+    assert ((with_interval["ci_lav"] <= with_interval["kr_pr_borger_4aar"])
+            & (with_interval["kr_pr_borger_4aar"] <= with_interval["ci_hoej"])).all()
+    botilbud = totals.set_index(["scenarie", "metode"]).loc[("botilbud", "raa")]
+    potentials = som.potentials(*case)
+    assert botilbud["kr_pr_borger_4aar"] == potentials[potentials["scenarie"] == "botilbud"]["kr_pr_borger"].sum()

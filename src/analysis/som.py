@@ -189,37 +189,55 @@ POTENTIAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger",)
                         private=("n_succes", "n_ikke_succes"))
 
 
+def _estimable(exog: np.ndarray, contrast: np.ndarray) -> bool:
+    """Whether the linear combination `contrast` of the parameters is the same for every
+    least-squares solution (it lies in the row space of the design)."""
+    return bool(np.allclose(contrast @ np.linalg.pinv(exog) @ exog, contrast, atol=1e-8))
+
+
 def _regression(frame: pd.DataFrame, adjusted: bool) -> tuple[float, float, float]:
     """Four-year potential (sum over k of non-success minus success) with a 95 % interval from
-    OLS with a success effect per follow-up year, errors clustered by person."""
+    OLS with a success effect per follow-up year, errors clustered by person (CR1, normal
+    quantiles). NaN where the design does not determine it; no interval without residual
+    degrees of freedom."""
     formula = "kr ~ C(k) + C(k):succes" + (f" + {COVARIATES}" if adjusted else "")
     # Categoricals with sorted levels: the same design as patsy builds from plain values, much faster.
     levels = {c: pd.Categorical(frame[c], categories=sorted(frame[c].unique())) for c in CATEGORICAL}
     model = smf.ols(formula, data=frame.assign(**levels))
-    if model.exog.shape[0] <= np.linalg.matrix_rank(model.exog):
-        return (float("nan"),) * 3  # as many parameters as observations: no estimate of uncertainty
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["pnr"])[0]})
-    contrast = np.array([-1.0 if name.endswith(":succes") else 0.0 for name in fit.params.index])
-    test = fit.t_test(contrast)
-    low, high = np.asarray(test.conf_int(alpha=0.05)).ravel()
-    return float(np.asarray(test.effect).ravel()[0]), float(low), float(high)
+    contrast = np.array([-1.0 if name.endswith(":succes") else 0.0 for name in model.exog_names])
+    if not _estimable(model.exog, contrast):
+        return (float("nan"),) * 3
+    if model.exog.shape[0] <= model.exog.shape[1]:  # no more observations than parameters
+        return float(contrast @ model.fit().params.to_numpy()), float("nan"), float("nan")
+    fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["pnr"])[0]}, use_t=False)
+    low, high = np.asarray(fit.t_test(contrast).conf_int(alpha=0.05)).ravel()
+    return float(contrast @ fit.params.to_numpy()), float(low), float(high)
+
+
+def comparable_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """The person-years of the follow-up years in which both the success and the non-success
+    group are present: only there is a difference defined (the others are left out)."""
+    both = frame.groupby("k")["succes"].nunique() == 2
+    return frame[frame["k"].isin(both.index[both])]
 
 
 def totals(extract: Extract, params: Params) -> pd.DataFrame:
-    """som_potentiale_samlet: four-year potential per scenario, raw and regression-adjusted."""
+    """som_potentiale_samlet: four-year potential per scenario, raw and regression-adjusted,
+    over the follow-up years in which both groups are present (antal_opfoelgningsaar)."""
     rows = []
     for scenario in SCENARIOS:
         people, costs = _followed(extract, params, scenario)
-        frame = _per_person(people, costs, []).merge(people.drop(columns="succes"), on="pnr")
+        frame = comparable_years(_per_person(people, costs, []).merge(people.drop(columns="succes"), on="pnr"))
         sizes = people["succes"].value_counts()
+        years = frame["k"].nunique()
         for method, adjusted in (("raa", False), ("justeret", True)):
-            estimate, low, high = _regression(frame, adjusted) if sizes.size == 2 else (np.nan,) * 3
-            if not adjusted:  # the raw potential is the sum of the yearly differences, exactly
-                estimate = float(_differences(frame, [])["kr_pr_borger"].sum(min_count=1))
+            estimate, low, high = _regression(frame, adjusted) if years else (np.nan,) * 3
+            if not adjusted and years:  # the raw potential is the sum of the yearly differences, exactly
+                estimate = float(_differences(frame, [])["kr_pr_borger"].sum())
             rows.append((scenario, method, *(None if np.isnan(v) else round(v) for v in (estimate, low, high)),
-                         int(sizes.get(1, 0)), int(sizes.get(0, 0))))
+                         int(sizes.get(1, 0)), int(sizes.get(0, 0)), years))
     return pd.DataFrame(rows, columns=["scenarie", "metode", "kr_pr_borger_4aar", "ci_lav", "ci_hoej",
-                                       "n_succes", "n_ikke_succes"])
+                                       "n_succes", "n_ikke_succes", "antal_opfoelgningsaar"])
 
 
 TOTAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger_4aar", "ci_lav", "ci_hoej"))
