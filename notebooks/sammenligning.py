@@ -20,11 +20,9 @@
 # På syntetiske data viser bilaget, hvor godt det syntetiske register er kalibreret; på
 # rigtige registerdata viser det, om genberegningen rammer rapporten.
 #
-# Ikke alle rapportens tal kan rammes samtidig med metodekapitlets definitioner. Med voksne
-# som nævner svarer figur 10's 18 modtagere af forebyggende indsatser pr. 10.000 til godt
-# 8.500 modtagere, mens figur 4 (9 pct. af målgruppen) og figur 9 (målgruppen er 52 pct.
-# af modtagerne) tilsammen giver omkring 12.500. Det syntetiske register følger figur 4 og
-# 9, og afvigelsen for figur 10 ses i tabellen.
+# Figur 10 (modtagere pr. 10.000) er sammenlignet med den læsning, hvor rapportens figur 4,
+# 9 og 10 passer sammen: målgruppens modtagere pr. 10.000 indbyggere i aldersgruppen (se
+# metodekapitlet).
 
 # %% tags=["parameters"]
 tabeller = "../tables"
@@ -46,11 +44,17 @@ status = rapporttal["inden_for_tolerance"].value_counts()
 book.glue_tal("sm_ja", status.get("ja", 0))
 book.glue_tal("sm_nej", status.get("nej", 0))
 book.glue_tal("sm_ikke", status.get("ikke beregnet", 0))
+book.glue_tal("sm_uden", status.get("ingen tolerance", 0))
 book.glue_tal("sm_alle", len(rapporttal))
+uden = rapporttal[rapporttal["inden_for_tolerance"] == "ingen tolerance"]
+book.glue_text("sm_uden_forklaring", " ".join(
+    f"Figur {r.figur}, {r.maal}, er i rapporten kun angivet som «{r.note}» og har derfor ingen tolerance; "
+    f"beregnet: {book.tal(r.beregnet, 1)}{' pct.' if r.enhed == 'pct' else ''}." for r in uden.itertuples()) or " ")
 
 # %% [markdown]
 # Af rapportens {glue:md}`sm_alle` tal ligger {glue:md}`sm_ja` inden for tolerancen og
-# {glue:md}`sm_nej` uden for; {glue:md}`sm_ikke` er endnu ikke beregnet.
+# {glue:md}`sm_nej` uden for; {glue:md}`sm_uden` har ingen tolerance, og {glue:md}`sm_ikke`
+# er endnu ikke beregnet. {glue:md}`sm_uden_forklaring`
 
 # %%
 decimaler = rapporttal["enhed"].map(lambda enhed: 0 if enhed in ("personer", "kr_pr_borger") else 1)

@@ -55,6 +55,11 @@ for omraade in ("landsplan", "casekommuner"):
     book.glue_tal(f"tr_ned_{omraade}", sum(ned), 1)
     book.glue_tal(f"tr_op_{omraade}", book.value(bevaegelser, "andel", omraade=omraade, bevaegelse="hoejere"), 1)
     book.glue_tal(f"tr_udgaaet_{omraade}", book.value(bevaegelser, "antal", omraade=omraade, bevaegelse="udgaaet"))
+book.glue_text("tr_rate_aar", str(int(rater["aar"].iloc[0])))
+book.glue_text("tr_alder", f"{int(rater['alder_fra'].iloc[0])}–{int(rater['alder_til'].iloc[0])}")
+for ydelse in ("sel82", "sel108"):
+    for omraade in ("landsplan", "casekommuner"):
+        book.glue_tal(f"tr_rate_{ydelse}_{omraade}", book.value(rater, "pr_10000", omraade=omraade, ydelse=ydelse))
 for retning in ("ned", "op"):
     book.glue_text(f"tr_p_{retning}", book.p_value(book.value(test, "p_vaerdi", omraade="casekommuner",
                                                                bevaegelse=retning)))
@@ -62,13 +67,22 @@ for retning in ("ned", "op"):
 # %% [markdown]
 # ## Forebyggende indsatser og længerevarende botilbud
 #
-# Figuren viser, hvor mange voksne pr. 10.000 voksne indbyggere der modtager hver af
-# trappens ydelser i {glue:md}`tr_slut`, i {glue:md}`gruppe` og på landsplan.
+# Figuren svarer til rapportens figur 10. Den viser, hvor mange borgere i målgruppen der
+# modtager hver af trappens ydelser i {glue:md}`tr_rate_aar`, pr. 10.000 indbyggere på
+# {glue:md}`tr_alder` år, i {glue:md}`gruppe` og på landsplan. I {glue:md}`gruppe` modtog
+# {glue:md}`tr_rate_sel82_casekommuner` pr. 10.000 forebyggende indsatser (§ 82) mod
+# {glue:md}`tr_rate_sel82_landsplan` på landsplan, mens {glue:md}`tr_rate_sel108_casekommuner`
+# mod {glue:md}`tr_rate_sel108_landsplan` boede i længerevarende botilbud (§ 108).
+#
+# Rapporten siger ikke præcist, hvem der tælles, og hvad der tælles pr. 10.000 af. Denne
+# læsning — målgruppens modtagere pr. 10.000 indbyggere i aldersgruppen — er den, hvor
+# rapportens figur 4, 9 og 10 passer sammen (se metodekapitlet). Tabellen
+# `trappe_pr_10000.csv` har også alle voksne modtagere pr. 10.000 voksne.
 
-# %% mystnb={"figure": {"caption": "Modtagere af trappens ydelser pr. 10.000 voksne indbyggere.", "name": "fig-pr-10000"}}
+# %% mystnb={"figure": {"caption": "Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen (rapportens figur 10).", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
 figures.show(figures.bars, syntetisk, data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade",
-             xlabel="Modtagere pr. 10.000 voksne", height=4)
+             xlabel="Modtagere i målgruppen pr. 10.000 indbyggere", height=4)
 
 # %%
 book.suppression_note(rater, "pr_10000", min_celle)

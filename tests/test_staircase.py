@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.contract import ContractError, load_extract
-from analysis.params import Params
+from analysis.params import Params, ParamsError
 from analysis.project import REFERENCE_DIR
 from analysis import staircase
 from extracts import write_extract
@@ -105,5 +105,30 @@ def test_difference_test_against_the_rest_of_the_country(extract):
 def test_rates_per_10000(extract):
     table = staircase.rates_per_10000(extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
     # 2022 adults: København P1, P2, P3; Aarhus P5; Høje-Taastrup P6 -> 5 in all, 2 in the case municipalities.
+    # Every recipient is in the target group and every adult is 18-64.
     assert table.loc[("landsplan", "sel82"), ["antal", "befolkning", "pr_10000"]].tolist() == [1, 5, 2000.0]
     assert table.loc[("casekommuner", "sel85"), "pr_10000"] == 5000.0
+    assert table.loc[("casekommuner", "sel85"), "pr_10000_voksne"] == 5000.0
+
+
+def test_rates_per_10000_count_members_per_residents_of_the_age_band(tmp_path):
+    """Figure 10: A (30, § 82 for a cognitive disability) is in the target group; B (40, § 82 for
+    a physical one) is not; C (70, § 108) is a member outside the 18-64 band; D is 17; E (50)
+    has no service. Residents 18-64: A, B, E; adults: A, B, C, E."""
+    bopael = [(p, 2022, 101, age) for p, age in ((1, 30), (2, 40), (3, 70), (4, 17), (5, 50))]
+    ydelser = [(1, 2022, 101, "sel82", "kognitiv", 100), (2, 2022, 101, "sel82", "fysisk", 100),
+               (3, 2022, 101, "sel108", "sindslidelse", 365)]
+    extract = load_extract(write_extract(tmp_path / "x", bopael, ydelser))
+    table = staircase.rates_per_10000(extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
+    columns = ["alder_fra", "alder_til", "antal", "befolkning", "pr_10000", "antal_voksne", "befolkning_voksne",
+               "pr_10000_voksne"]
+    assert table.loc[("landsplan", "sel82"), columns].tolist() == [18, 64, 1, 3, 3333.3, 2, 4, 5000.0]
+    assert table.loc[("landsplan", "sel108"), columns].tolist() == [18, 64, 1, 3, 3333.3, 1, 4, 2500.0]
+    wider = staircase.rates_per_10000(extract, Params(aar=2022, pr_10000_alder=[18, 120]))
+    assert wider.set_index(["omraade", "ydelse"]).loc[("landsplan", "sel108"), "pr_10000"] == 2500.0
+
+
+@pytest.mark.parametrize("band", [[64, 18], [18], [-1, 64], [18, 121], "18-64"])
+def test_age_band_is_validated(band):
+    with pytest.raises(ParamsError, match="pr_10000_alder"):
+        Params(pr_10000_alder=band)

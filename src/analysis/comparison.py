@@ -106,7 +106,8 @@ def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
             status = "ingen tolerance"
         else:
             status = "ja" if abs(deviation) <= tolerance else "nej"
+        note = None if pd.isna(published.note) else published.note
         rows.append((published.id, published.figur, published.omraade, published.gruppe, published.maal,
-                     published.enhed, published.vaerdi, value, deviation, tolerance, status))
+                     published.enhed, published.vaerdi, value, deviation, tolerance, status, note))
     return pd.DataFrame(rows, columns=["id", "figur", "omraade", "gruppe", "maal", "enhed", "publiceret",
-                                       "beregnet", "afvigelse_pct", "tolerance_pct", "inden_for_tolerance"])
+                                       "beregnet", "afvigelse_pct", "tolerance_pct", "inden_for_tolerance", "note"])

@@ -47,6 +47,7 @@ class Params:
     seed: int = 2024
     min_celle: int = 5
     ekstra_succeser: dict = field(default_factory=lambda: {"beskaeftigelse": 10, "botilbud": 5})
+    pr_10000_alder: list[int] = field(default_factory=lambda: [18, 64])
 
     def __post_init__(self):
         _check(self)
@@ -137,6 +138,9 @@ def _check(p: Params) -> None:
     if not (isinstance(extra, dict) and set(extra) == {"beskaeftigelse", "botilbud"}
             and all(_is_int(v) and v >= 0 for v in extra.values())):
         fail("ekstra_succeser", f"must give a whole number >= 0 for beskaeftigelse and botilbud, got {extra!r}")
+    band = p.pr_10000_alder
+    if not (isinstance(band, list) and len(band) == 2 and all(map(_is_int, band)) and 0 <= band[0] <= band[1] <= 120):
+        fail("pr_10000_alder", f"must be [youngest, oldest] ages within 0–120, got {band!r}")
     for key in ("enhedspriser", "indsatstrappe"):
         if not Path(getattr(p, key)).is_file():
             fail(key, f"file not found: {getattr(p, key)}")

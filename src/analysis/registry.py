@@ -45,7 +45,7 @@ TABLES = {definition.id: definition for definition in (
     TableDefinition("trappe_test", staircase.difference_tests, staircase.TEST_RULES,
                     "Moving down and up: each area against the rest of the country (z-test)"),
     TableDefinition("trappe_pr_10000", staircase.rates_per_10000, staircase.RATE_RULES,
-                    "Adult recipients of each staircase service per 10,000 adults (figure 10)"),
+                    "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
     TableDefinition("som_potentiale", som.potentials, som.POTENTIAL_RULES,
                     "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)",
                     by_area=False),

@@ -193,10 +193,10 @@ TEST_RULES = Rules(("antal", "antal_ikke", "antal_resten", "antal_resten_ikke"),
 
 
 def _recipients(extract: Extract, year: int, staircase: Staircase) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Adult recipients of the staircase's services (pnr, ydelse, kom) and adults per municipality
-    (kom, antal) in `year`: computed once per run, summed per area."""
+    """Adult recipients of the staircase's services (pnr, ydelse, kom, i_alt: in the target group)
+    and adults per municipality (kom, antal) in `year`: computed once per run, summed per area."""
     def compute():
-        adults = people(extract, year)[["pnr", "kom"]]
+        adults = people(extract, year)[["pnr", "kom", "i_alt"]]
         services = extract.ydelser
         received = services.loc[(services["aar"] == year) & services["ydelse"].isin(list(staircase.step_of)),
                                 ["pnr", "ydelse"]].drop_duplicates()
@@ -204,20 +204,41 @@ def _recipients(extract: Extract, year: int, staircase: Staircase) -> tuple[pd.D
     return extract.memo(("staircase_recipients", year, tuple(sorted(staircase.step_of.items()))), compute)
 
 
+def _residents_aged(extract: Extract, year: int, youngest: int, oldest: int) -> pd.DataFrame:
+    """Residents aged `youngest`–`oldest` per municipality (kom, antal) in `year`."""
+    def compute():
+        residents = extract.bopael
+        kom = residents.loc[(residents["aar"] == year) & residents["alder"].between(youngest, oldest), "kom"]
+        return kom.value_counts().rename("antal").reset_index()
+    return extract.memo(("residents_aged", year, youngest, oldest), compute)
+
+
+def _per_10000(antal: int, population: int) -> float | None:
+    return round(10_000 * antal / population, 1) if population else None
+
+
 def rates_per_10000(extract: Extract, params: Params) -> pd.DataFrame:
-    """trappe_pr_10000: adult recipients of each staircase service per 10,000 adults (figure 10)."""
+    """trappe_pr_10000 (figure 10): target-group members receiving each staircase service per
+    10,000 residents aged pr_10000_alder, the reading under which the report's figures 4, 9
+    and 10 agree; beside it (..._voksne), all adult recipients per 10,000 adults."""
     staircase = load_staircase(params.indsatstrappe)
+    youngest, oldest = params.pr_10000_alder
     received, adults = _recipients(extract, params.aar, staircase)
+    aged = _residents_aged(extract, params.aar, youngest, oldest)
     rows = []
     for omraade, kom in areas(params):
-        population = int(adults[in_area(adults["kom"], kom)]["antal"].sum())
+        population = int(aged[in_area(aged["kom"], kom)]["antal"].sum())
+        all_adults = int(adults[in_area(adults["kom"], kom)]["antal"].sum())
         area = received[in_area(received["kom"], kom)]
         for service, step in sorted(staircase.step_of.items(), key=lambda item: item[1]):
-            antal = int((area["ydelse"] == service).sum())
-            rows.append((params.aar, omraade, step, service, antal, population,
-                         round(10_000 * antal / population, 1) if population else None))
-    return pd.DataFrame(rows, columns=["aar", "omraade", "trin", "ydelse", "antal", "befolkning", "pr_10000"])
+            recipients = area["ydelse"] == service
+            antal, antal_voksne = int((recipients & area["i_alt"]).sum()), int(recipients.sum())
+            rows.append((params.aar, omraade, step, service, youngest, oldest, antal, population,
+                         _per_10000(antal, population), antal_voksne, all_adults, _per_10000(antal_voksne, all_adults)))
+    return pd.DataFrame(rows, columns=["aar", "omraade", "trin", "ydelse", "alder_fra", "alder_til", "antal",
+                                       "befolkning", "pr_10000", "antal_voksne", "befolkning_voksne",
+                                       "pr_10000_voksne"])
 
 
-RATE_RULES = Rules(("antal",), follows=("pr_10000",), constraints=lambda t, p: remainders(
+RATE_RULES = Rules(("antal", "antal_voksne"), follows=("pr_10000", "pr_10000_voksne"), constraints=lambda t, p: remainders(
     t, ["ydelse"], "omraade", nesting(p)))
