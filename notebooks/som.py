@@ -40,6 +40,7 @@ import seaborn as sns
 
 from analysis import book, figures
 from analysis.registry import read_table
+from analysis.som import four_year_totals
 
 book.start(syntetisk)
 potentiale = read_table(tabeller, "som_potentiale")
@@ -108,9 +109,9 @@ book.suppression_note(potentiale, "kr_pr_borger", min_celle)
 # betalerfordeling.
 
 # %%
-fire_aar = betaler.groupby(["scenarie", "betaler"], as_index=False)["kr_pr_borger"].sum(min_count=1)
+fire_aar = four_year_totals(betaler, "betaler")
 fire_aar = fire_aar.assign(scenarie=fire_aar["scenarie"].map(navne))
-tabel = fire_aar.pivot(index="scenarie", columns="betaler", values="kr_pr_borger").reset_index()
+tabel = fire_aar.pivot(index="scenarie", columns="betaler", values="kr_pr_borger_4aar").reset_index()
 book.show_table(tabel, {"scenarie": "Scenarie", "kommune": "Kommune", "region": "Region", "stat": "Stat"})
 
 # %% [markdown]

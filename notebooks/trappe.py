@@ -13,10 +13,10 @@
 # %% [markdown]
 # # Bevægelser på indsatstrappen
 #
-# Indsatstrappen ordner de fem ydelser efter, hvor indgribende de er — fra ingen indsats
-# nederst over forebyggende indsatser, socialpædagogisk støtte i eget hjem og midlertidigt
-# botilbud til botilbudslignende tilbud og længerevarende botilbud øverst. En borgers trin i
-# et år er det højeste trin blandt de ydelser, borgeren modtager det år.
+# Indsatstrappen ordner ydelserne efter, hvor indgribende de er. Trappen i denne publikation
+# har {glue:md}`tr_trin_antal` trin, nedefra: {glue:md}`tr_trin_liste`. En borgers trin i et
+# år er det højeste trin blandt de ydelser, borgeren modtager det år. Bevægelser tælles fra
+# trinnet med socialpædagogisk støtte i eget hjem (§ 85), {glue:md}`tr_udgangspunkt`.
 #
 # Rækkefølgen af trinnene er en **antagelse**: rapportens figur kunne ikke efterprøves, og
 # trappen er derfor en datafil, som en kommune kan erstatte med sin egen (parameteren
@@ -39,6 +39,7 @@ import seaborn as sns
 
 from analysis import book, figures
 from analysis.registry import read_table
+from analysis.staircase import direction_share
 
 book.start(syntetisk)
 omraader = book.area_names(kommune, kommunenavn, sammenligning)
@@ -47,13 +48,19 @@ bevaegelser = read_table(tabeller, "trappe_bevaegelser")
 overgange = read_table(tabeller, "trappe_overgange")
 test = read_table(tabeller, "trappe_test")
 rater = read_table(tabeller, "trappe_pr_10000")
+trin = read_table(tabeller, "trappe_trin")
+trinnavne = dict(zip(trin["trin"].astype(str), trin["navn"]))
+etiketter = dict(zip(trin["trin"].astype(str), book.wrap(trin["navn"], 18)))  # in the figures
+udgangspunkt = trin.loc[trin["udgangspunkt"], "navn"].iloc[0]
+book.glue_tal("tr_trin_antal", len(trin))
+book.glue_text("tr_trin_liste", book.enumeration([navn.lower() for navn in trin["navn"]]))
+book.glue_text("tr_udgangspunkt", f"«{udgangspunkt.lower()}»")
 
 book.glue_text("tr_basis", str(trappe_basisaar))
 book.glue_text("tr_slut", str(trappe_basisaar + 2))
 for omraade in ("landsplan", "casekommuner"):
-    ned = [book.value(bevaegelser, "andel", omraade=omraade, bevaegelse=b) for b in ("ingen", "lavere")]
-    book.glue_tal(f"tr_ned_{omraade}", sum(ned), 1)
-    book.glue_tal(f"tr_op_{omraade}", book.value(bevaegelser, "andel", omraade=omraade, bevaegelse="hoejere"), 1)
+    for retning in ("ned", "op"):
+        book.glue_tal(f"tr_{retning}_{omraade}", direction_share(bevaegelser, omraade, retning), 1)
     book.glue_tal(f"tr_udgaaet_{omraade}", book.value(bevaegelser, "antal", omraade=omraade, bevaegelse="udgaaet"))
 book.glue_text("tr_rate_aar", str(int(rater["aar"].iloc[0])))
 book.glue_text("tr_alder", f"{int(rater['alder_fra'].iloc[0])}–{int(rater['alder_til'].iloc[0])}")
@@ -105,8 +112,7 @@ book.suppression_note(rater, "pr_10000", min_celle)
 
 # %%
 if kommune is not None:
-    ned = sum(book.value(bevaegelser, "andel", omraade=str(kommune), bevaegelse=b) for b in ("ingen", "lavere"))
-    op = book.value(bevaegelser, "andel", omraade=str(kommune), bevaegelse="hoejere")
+    ned, op = (direction_share(bevaegelser, str(kommune), retning) for retning in ("ned", "op"))
     book.about_municipality(kommune, kommunenavn,
                             f"var {book.tal(ned, 1)} pct. af borgerne på § 85 i {trappe_basisaar} gået ned ad "
                             f"trappen to år efter, og {book.tal(op, 1)} pct. var gået op.")
@@ -146,12 +152,11 @@ book.suppression_note(bevaegelser, "antal", min_celle)
 # Tabellen bagefter giver 95 pct.-konfidensintervaller (Wilson) for andelene fra § 85.
 
 # %% mystnb={"figure": {"caption": "Overgange mellem trinnene over to år, hele målgruppen på landsplan (pct. af hvert trin).", "name": "fig-overgange"}}
-trinnavne = {"0": "Ingen", "1": "Forebyggende", "2": "§ 85", "3": "§ 107", "4": "ABL § 105", "5": "§ 108"}
 matrix = overgange[(overgange["omraade"] == "landsplan") & (overgange["gruppe"] == "i_alt")
                    & (overgange["til_trin"] != "udgaaet")]
-matrix = matrix.assign(fra=matrix["fra_trin"].astype(str).map(trinnavne), til=matrix["til_trin"].map(trinnavne))
+matrix = matrix.assign(fra=matrix["fra_trin"].astype(str).map(etiketter), til=matrix["til_trin"].map(etiketter))
 tabel = matrix.pivot(index="fra", columns="til", values="andel").astype(float)
-orden = [trinnavne[k] for k in sorted(trinnavne) if trinnavne[k] in tabel.index or trinnavne[k] in tabel.columns]
+orden = [etiketter[k] for k in sorted(etiketter, key=int) if etiketter[k] in tabel.index or etiketter[k] in tabel.columns]
 tabel = tabel.reindex(index=[o for o in orden if o in tabel.index], columns=[o for o in orden if o in tabel.columns])
 
 
@@ -182,7 +187,7 @@ figures.show(tegn, syntetisk, flow=matrix.assign(andel=matrix["andel"].astype(fl
              basisaar=trappe_basisaar)
 
 # %%
-fra85 = overgange[(overgange["fra_trin"] == 2) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]
+fra85 = overgange[(overgange["fra_trin"] == int(trin.loc[trin["udgangspunkt"], "trin"].iloc[0])) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]
 fra85 = fra85.assign(omraade=fra85["omraade"].map(omraader), til=fra85["til_trin"].map(trinnavne))
 book.show_table(fra85, {"omraade": "Område", "til": "Trin to år efter", "andel": "Andel, pct.",
                         "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre"}, decimals=1)

@@ -3,6 +3,7 @@ import pandas as pd
 
 from analysis import book
 from analysis.book import SUPPRESSED, p_value, tal
+from analysis.rounding import half_away, half_away_all
 
 
 def test_danish_number_format():
@@ -40,3 +41,9 @@ def test_comparison_group_is_called_case_municipalities_only_when_it_is_the_repo
     assert book.comparison_group([101, 461, 851]) == ("Sammenligningsgruppen", "sammenligningsgruppen")
     names = book.area_names(751, "Aarhus", [101, 461, 851])
     assert names == {"landsplan": "Landsplan", "casekommuner": "Sammenligningsgruppen", "751": "Aarhus"}
+
+
+def test_halves_are_rounded_away_from_zero_in_text_and_tables():
+    assert (tal(35.5), tal(86.5), tal(-2.5), tal(0.285, 2), tal(29.55, 1)) == ("36", "87", "-3", "0,29", "29,6")
+    assert half_away(86.5) == 87 and isinstance(half_away(86.5), int) and half_away(0.125, 2) == 0.13
+    assert half_away_all(pd.Series([0.5, 1.5, 2.5, None])).tolist()[:3] == [1.0, 2.0, 3.0]

@@ -25,3 +25,10 @@ def test_every_published_row_is_listed_once():
 
 def test_every_source_names_a_published_figure():
     assert set(SOURCES) <= set(published_figures()["id"])
+
+
+def test_movements_down_are_compared_from_the_counts():
+    moved = pd.DataFrame({"omraade": "landsplan", "bevaegelse": ["ingen", "lavere", "samme", "hoejere", "udgaaet"],
+                          "antal": pd.array([10, 49, 80, 61, 7], dtype="Int64"), "andel": [5.0, 24.5, 40.0, 30.5, None]})
+    table = compare({"trappe_bevaegelser": moved}, Params()).set_index("id")
+    assert table.loc["fig12_ned_land", "beregnet"] == 29.5 and table.loc["fig12_op_land", "beregnet"] == 30.5

@@ -1,10 +1,12 @@
 """End to end: a small synthetic extract through `roret build`, then nbval over the executed notebooks."""
+import base64
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -150,6 +152,38 @@ def test_a_municipal_book_names_the_municipality(aarhus):
     assert "751" in set(table["omraade"])
 
 
+def figure_texts(notebook: Path) -> dict[str, str]:
+    """The text drawn in each named figure of an executed notebook (its vector PDF, through pdftotext)."""
+    texts = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        name = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
+        for output in cell.get("outputs", []):
+            if name and "application/pdf" in output.get("data", {}):
+                pdf = base64.b64decode(output["data"]["application/pdf"])
+                drawn = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+                texts[name] = re.sub(r"\s+", " ", drawn.decode())
+    return texts
+
+
+def test_own_staircase_labels_every_figure_table_and_text(built, tmp_path):
+    """The Aarhus example's staircase has five steps, with temporary and botilbud-like offers on one."""
+    data, _ = built
+    out = tmp_path / "aarhus-eget"
+    assert main(["build", "--data", str(data), "--out", str(out), "--params",
+                 str(ROOT / "examples" / "aarhus" / "parametre.yml"), "--no-pdf"]) == 0
+    names = pd.read_csv(ROOT / "examples" / "aarhus" / "indsatstrappe.csv")["navn"].tolist()
+    assert read_table(out / "tables", "trappe_trin")["navn"].tolist() == names
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "trappe.html").read_text()))
+    assert "har 5 trin, nedefra: " + ", ".join(n.lower() for n in names[:-1]) + " og " + names[-1].lower() in text
+    assert "fra trinnet med socialpædagogisk støtte i eget hjem (§ 85), «støtte i eget hjem»" in text
+    assert "Udgående indsatser" not in text  # the default staircase's name for the § 85 step
+    figures = figure_texts(out / "notebooks" / "trappe.ipynb")
+    for name in ("fig-overgange", "fig-stroemme"):  # the steps' own names, never the default's
+        assert "ABL" not in figures[name] and "Udgående" not in figures[name] and "§" not in figures[name], name
+        for word in ("Støtte i eget hjem", "Midlertidigt og", "botilbudslignende", "Længerevarende"):
+            assert word in figures[name], (name, word)
+
+
 def test_parameters_file_and_flag_overrides_both_take_effect(built, tmp_path):
     data, _ = built
     out = tmp_path / "odense"
@@ -180,7 +214,7 @@ def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds
     assert "built 2 publication(s), 1 failed" in report
     assert re.search(r"101 København: BuildError: notebook zz_fejler.py failed in cell \d+: RuntimeError: tvunget fejl",
                      report)
-    assert sorted(p.name for p in out.iterdir()) == ["751", "825", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["751", "825", "index.html", "roret-output.json"]
     index = (out / "index.html").read_text()
     assert 'href="751/html/index.html">Aarhus Kommune' in index and "København" not in index
     for directory in ("tables", "notebooks"):  # reused kernel, cached national part, figures remembered: no change
@@ -217,7 +251,8 @@ def test_figures_are_numbered_with_captions(built):
     assert len(captions) == 4 and all("Figur 3." in c for c in captions)
     text = subprocess.run(["pdftotext", str(out / "pdf" / "roret.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Figur 3.1: Modtagere af trappens ydelser pr. 10.000 voksne indbyggere." in text
+    assert "Figur 3.1: Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen " \
+           "(rapportens figur 10)." in re.sub(r"\s+", " ", text)
 
 
 def test_reproducibility_appendix_shows_the_manifest(built):

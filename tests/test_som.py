@@ -247,3 +247,11 @@ def test_totals_lie_within_their_intervals_and_count_the_years_used(case):
     botilbud = totals.set_index(["scenarie", "metode"]).loc[("botilbud", "raa")]
     potentials = som.potentials(*case)
     assert botilbud["kr_pr_borger_4aar"] == potentials[potentials["scenarie"] == "botilbud"]["kr_pr_borger"].sum()
+
+
+def test_four_year_totals_hide_a_total_with_a_hidden_year():
+    table = pd.DataFrame({"scenarie": "botilbud", "betaler": ["kommune"] * 4 + ["stat"] * 4,
+                          "opfoelgningsaar": [1, 2, 3, 4] * 2,
+                          "kr_pr_borger": [100.0, 200.0, 300.0, 400.0, 10.0, None, 30.0, 40.0]})
+    totals = som.four_year_totals(table, "betaler").set_index("betaler")["kr_pr_borger_4aar"]
+    assert totals["kommune"] == 1000.0 and pd.isna(totals["stat"])  # else the hidden year is the total minus the rest

@@ -132,3 +132,33 @@ def test_rates_per_10000_count_members_per_residents_of_the_age_band(tmp_path):
 def test_age_band_is_validated(band):
     with pytest.raises(ParamsError, match="pr_10000_alder"):
         Params(pr_10000_alder=band)
+
+
+def test_step_table_comes_from_the_staircase_file(extract):
+    own = staircase.step_table(extract, Params(indsatstrappe=REFERENCE_DIR.parents[1] / "examples" / "aarhus"
+                                               / "indsatstrappe.csv"))
+    assert own["navn"].tolist() == ["Ingen indsats", "Forebyggende indsatser", "Støtte i eget hjem",
+                                    "Midlertidigt og botilbudslignende tilbud", "Længerevarende botilbud"]
+    assert own["ydelser"].tolist() == ["", "sel82", "sel85", "sel107 abl105_sel85", "sel108"]
+    assert own["udgangspunkt"].tolist() == [False, False, True, False, False]
+    default = staircase.step_table(extract, Params())
+    assert len(default) == 6 and default.loc[default["udgangspunkt"], "trin"].tolist() == [2]
+
+
+def test_direction_share_from_the_counts():
+    table = pd.DataFrame({"omraade": "landsplan", "bevaegelse": ["ingen", "lavere", "samme", "hoejere", "udgaaet"],
+                          "antal": pd.array([10, 49, 80, 61, 7], dtype="Int64"),
+                          "andel": [5.0, 24.5, 40.0, 30.5, None]})
+    assert staircase.direction_share(table, "landsplan", "ned") == 29.5  # (10 + 49) / 200, not 5.0 + 24.5 rounded
+    assert staircase.direction_share(table, "landsplan", "op") == 30.5
+    table.loc[1, "antal"] = pd.NA  # a hidden count: the share is hidden too
+    assert staircase.direction_share(table, "landsplan", "ned") is None
+
+
+def test_difference_tests_and_movements_share_one_definition_of_down(extract):
+    params = Params(trappe_basisaar=2020)
+    moved = staircase.movements(extract, params)
+    tests = staircase.difference_tests(extract, params).set_index(["omraade", "bevaegelse"])
+    for omraade in ("casekommuner",):
+        for direction in ("ned", "op"):
+            assert tests.loc[(omraade, direction), "andel"] == staircase.direction_share(moved, omraade, direction)

@@ -14,7 +14,7 @@ from . import __version__, citation
 from .build import Progress, is_synthetic, kernel_environment, leak_scan, load_for, person_keys, run_inputs, write_computed
 from .execution import Kernel, execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
 from .manifest import build_epoch
-from .outputs import MARKER, check_output, new_stage, replace_with, write_marker
+from .outputs import MARKER, check_output, new_stage, replace_with, stage_path, write_marker
 from .params import Params, ParamsError
 from .publication import build_book
 from .reference import municipality_codes, municipality_name
@@ -113,7 +113,7 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, p
     keys = person_keys(extract)
     sources = notebook_sources()
     summary = Summary()
-    running: dict = {}  # job: (kom, stage)
+    running = {}  # job: (kom, stage)
     try:
         with kernel_environment(build_epoch()), worker_pool(jobs) as pool:
 
@@ -152,8 +152,8 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, p
             while running:
                 collect(block=True)
     except BaseException:  # interrupted: the workers are gone; so are the books under way
-        for _, stage in running.values():
-            shutil.rmtree(stage, ignore_errors=True)
+        for kom in codes:
+            shutil.rmtree(stage_path(out / str(kom)), ignore_errors=True)
         raise
     write_index(out, synthetic)
     summary.seconds = time.perf_counter() - started

@@ -12,6 +12,7 @@ from IPython.display import display
 
 from . import figures
 from .reference import case_municipalities, municipality_name
+from .rounding import half_away
 from .synth import SYNTHETIC_MARK
 
 SUPPRESSED = ".."
@@ -62,6 +63,11 @@ def glue_comparison_group(sammenligning: list[int]) -> None:
     glue_text("gruppe_kommuner", ", ".join(municipality_name(k) for k in sammenligning))
 
 
+def enumeration(items: list[str]) -> str:
+    """Items in running Danish text: «a, b og c»."""
+    return " og ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def wrap(labels: pd.Series, width: int = 26) -> pd.Series:
     """Long labels broken over lines, for figure titles and axes."""
     return labels.map(lambda text: textwrap.fill(str(text), width))
@@ -108,7 +114,7 @@ def tal(value, decimals: int = 0) -> str:
     """A number the Danish way (72.000; 12,5); suppressed or missing values as '..'."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return SUPPRESSED
-    text = f"{value:,.{decimals}f}"
+    text = f"{half_away(value, decimals):,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 

@@ -5,6 +5,8 @@ import pandas as pd
 
 from .params import Params
 from .reference import published_figures
+from .rounding import half_away
+from .staircase import DIRECTIONS, direction_share
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,12 @@ class Source:
     table: str
     column: str
     filters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A published share moving down or up the staircase (staircase.direction_share)."""
+    direction: str
 
 
 def _activity(maal: str, **filters) -> Source:
@@ -56,10 +64,7 @@ SOURCES = {
     "fig14_psyk_kontakt_case": _activity("psyk_kontakt"), "fig14_psyk_kontakt_land": _activity("psyk_kontakt"),
     **{f"fig10_{s}_{a}": Source("trappe_pr_10000", "pr_10000", {"ydelse": s})
        for s in ("sel82", "sel108") for a in ("case", "land")},
-    **{f"fig{n}_ned_{a}": Source("trappe_bevaegelser", "andel", {"bevaegelse": ("ingen", "lavere")})
-       for n, a in ((11, "case"), (12, "land"))},
-    **{f"fig{n}_op_{a}": Source("trappe_bevaegelser", "andel", {"bevaegelse": "hoejere"})
-       for n, a in ((11, "case"), (12, "land"))},
+    **{f"fig{n}_{d}_{a}": Movement(d) for n, a in ((11, "case"), (12, "land")) for d in DIRECTIONS},
     **{f"som_{s}": Source("som_potentiale_samlet", "kr_pr_borger_4aar", {"scenarie": s, "metode": "raa"})
        for s in ("beskaeftigelse", "botilbud")},
 }
@@ -67,8 +72,11 @@ SOURCES = {
 RATIOS = {"som_forhold": ("som_botilbud", "som_beskaeftigelse")}
 
 
-def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataFrame], params: Params):
+def regenerated(source: Source | Movement, published: pd.Series, frames: dict[str, pd.DataFrame], params: Params):
     """The regenerated value of one published figure; None where it is not (yet) computed or is suppressed."""
+    if isinstance(source, Movement):
+        moved = frames.get("trappe_bevaegelser")
+        return None if moved is None else direction_share(moved, published["omraade"], source.direction)
     table = frames.get(source.table)
     if table is None:
         return None
@@ -84,7 +92,7 @@ def regenerated(source: Source, published: pd.Series, frames: dict[str, pd.DataF
     expected = len(next((v for v in source.filters.values() if isinstance(v, tuple)), (None,)))
     if len(rows) != expected or rows[source.column].isna().any():
         return None
-    return round(float(rows[source.column].sum()), 4)
+    return half_away(float(rows[source.column].sum()), 4)
 
 
 def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
@@ -96,10 +104,10 @@ def compare(frames: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
         value = regenerated(source, row, frames, params) if source else None
         if published.id in RATIOS:
             numerator, denominator = (values.get(i) for i in RATIOS[published.id])
-            value = round(numerator / denominator, 2) if numerator is not None and denominator else None
+            value = half_away(numerator / denominator, 2) if numerator is not None and denominator else None
         values[published.id] = value
-        deviation = None if value is None or not published.vaerdi else round(100 * (value / published.vaerdi - 1), 1)
-        tolerance = None if pd.isna(published.tolerance_rel) else round(100 * published.tolerance_rel, 1)
+        deviation = None if value is None or not published.vaerdi else half_away(100 * (value / published.vaerdi - 1), 1)
+        tolerance = None if pd.isna(published.tolerance_rel) else half_away(100 * published.tolerance_rel, 1)
         if value is None:
             status = "ikke beregnet"
         elif tolerance is None:

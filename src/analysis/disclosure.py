@@ -115,6 +115,8 @@ def _fix(constraint: Constraint, values: pd.Series, hidden: set[int], min_cell: 
 def suppress(table: pd.DataFrame, rules: Rules, min_cell: int, params=None) -> tuple[pd.DataFrame, list[dict]]:
     """The table with suppressed cells missing, and the audit records of what was hidden and why."""
     table = table.reset_index(drop=True)
+    if not rules.counts:  # a table that counts no persons
+        return table, []
     values = table[rules.counts[0]].astype("int64")
     constraints = rules.constraints(table, params) if rules.constraints else []
     state = Suppression()

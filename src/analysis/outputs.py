@@ -104,14 +104,23 @@ def clean_leftovers(out: Path, progress: Callable[[str], None]) -> None:
             progress(f"removed {path.name}, left by an interrupted run")
 
 
+def stage_path(out: Path) -> Path:
+    """Where this process stages `out`: beside it (same file system, so publishing is a rename)."""
+    return out.with_name(f".{out.name}.roret-staging-{os.getpid()}")
+
+
 def new_stage(out: Path, kind: str, progress: Callable[[str], None]) -> Path:
-    """An empty staging directory beside `out` (same file system, so publishing is a rename),
-    marked as an output of `kind`."""
+    """An empty staging directory for `out`, marked as an output of `kind` (removed again if
+    making it is interrupted)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out, progress)
-    stage = out.with_name(f".{out.name}.roret-staging-{os.getpid()}")
-    stage.mkdir()
-    write_marker(stage, kind)
+    stage = stage_path(out)
+    try:
+        stage.mkdir()
+        write_marker(stage, kind)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return stage
 
 
@@ -130,10 +139,10 @@ def staged_output(out: Path, kind: str, inputs: Iterable[Path] = (),
                   progress: Callable[[str], None] = print) -> Iterator[Path]:
     """A staging directory that replaces `out` only if the block succeeds; `out` is checked first."""
     out = check_output(out, kind, inputs)
-    stage = new_stage(out, kind, progress)
     try:
+        stage = new_stage(out, kind, progress)
         yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+    except BaseException:  # by its name: an interrupt may come before `stage` is assigned
+        shutil.rmtree(stage_path(out), ignore_errors=True)
         raise
     replace_with(stage, out)

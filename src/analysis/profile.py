@@ -12,6 +12,7 @@ from .contract import Extract
 from .disclosure import Rules, additive
 from .params import Params
 from .prices import load_prices, service_costs, service_days, volume_costs
+from .rounding import half_away, half_away_all
 from .targetgroup import SUBGROUPS, members
 
 BOTILBUD = ("sel107", "sel108", "abl105_sel85")
@@ -96,7 +97,7 @@ def diagnosis_shares(extract: Extract, params: Params) -> pd.DataFrame:
     sums = municipal_sums(frame, list(codes.DIAGNOSES), with_population=False)
     table = summarise(sums, params, list(codes.DIAGNOSES), with_population=False)
     table = table.rename(columns={"maal": "diagnosegruppe"})
-    return table.assign(andel=(100 * table.pop("gennemsnit")).round(1))
+    return table.assign(andel=(100 * table.pop("gennemsnit")).pipe(half_away_all, 1))
 
 
 DIAGNOSIS_RULES = Rules(("antal", "n"), follows=("andel",), private=("n",))
@@ -122,8 +123,8 @@ def service_distribution(extract: Extract, params: Params) -> pd.DataFrame:
         for service in codes.TARGET_SERVICES:
             used = area[area["ydelse"] == service]
             rows.append((params.aar, omraade, service, used["pnr"].nunique(), n,
-                         round(100 * used["pnr"].nunique() / n, 1) if n else None,
-                         round(100 * used["kr"].sum() / total, 1) if total else None))
+                         half_away(100 * used["pnr"].nunique() / n, 1) if n else None,
+                         half_away(100 * used["kr"].sum() / total, 1) if total else None))
     return pd.DataFrame(rows, columns=["aar", "omraade", "ydelse", "antal", "n", "andel_personer", "andel_udgifter"])
 
 
@@ -144,8 +145,8 @@ def botilbud_cost_share(extract: Extract, params: Params) -> pd.DataFrame:
     for omraade, kom in areas(params):
         area = frame[in_area(frame["kom"], kom)]
         n, antal, total = len(area), int(area["botilbud"].sum()), area["kr"].sum()
-        rows.append((params.aar, omraade, antal, n, n - antal, round(100 * antal / n, 1) if n else None,
-                     round(100 * area.loc[area["botilbud"], "kr"].sum() / total, 1) if total else None))
+        rows.append((params.aar, omraade, antal, n, n - antal, half_away(100 * antal / n, 1) if n else None,
+                     half_away(100 * area.loc[area["botilbud"], "kr"].sum() / total, 1) if total else None))
     return pd.DataFrame(rows, columns=["aar", "omraade", "antal", "n", "uden", "andel_personer", "andel_udgifter"])
 
 
@@ -178,7 +179,7 @@ def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
     table = summarise(sums, params, [*SHARE_INDICATORS, *UNITS], with_population=True)
     share = table["maal"].isin(SHARE_INDICATORS)
     table.insert(4, "enhed", table["maal"].map(UNITS).fillna("pct"))
-    table["vaerdi"] = (table.pop("gennemsnit") * share.map({True: 100, False: 1})).round(1)
+    table["vaerdi"] = (table.pop("gennemsnit") * share.map({True: 100, False: 1})).pipe(half_away_all, 1)
     table["uden"] = (table["n"] - table["antal"]).where(share)
     return table
 
@@ -206,7 +207,7 @@ def costs_by_main_area(extract: Extract, params: Params) -> pd.DataFrame:
                         lambda: _cost_sums(extract, params.aar, prices))
     main_areas = sorted(set(prices["hovedomraade"]))
     table = summarise(sums, params, main_areas, with_population=True).rename(columns={"maal": "hovedomraade"})
-    return table.assign(kr_pr_person=table.pop("gennemsnit").round(0))
+    return table.assign(kr_pr_person=table.pop("gennemsnit").pipe(half_away_all, 0))
 
 
 COST_RULES = Rules(("antal", "n"), follows=("kr_pr_person",), private=("n", "antal"))
@@ -227,7 +228,7 @@ def recipient_shares(extract: Extract, params: Params) -> pd.DataFrame:
             recipients = area[area[service]]
             in_group = int(recipients["i_alt"].sum())
             rows.append((params.aar, omraade, service, in_group, len(recipients), len(recipients) - in_group,
-                         round(100 * in_group / len(recipients), 1) if len(recipients) else None))
+                         half_away(100 * in_group / len(recipients), 1) if len(recipients) else None))
     return pd.DataFrame(rows, columns=["aar", "omraade", "ydelse", "antal_maalgruppe", "antal_modtagere",
                                        "oevrige", "andel"])
 

@@ -15,6 +15,7 @@ from .disclosure import Rules
 from .params import Params
 from .prices import PAYERS, load_prices, service_days
 from .profile import BOTILBUD
+from .rounding import half_away, half_away_all
 from .targetgroup import members
 
 SCENARIOS = ("beskaeftigelse", "botilbud")
@@ -142,7 +143,7 @@ def _differences(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Mean non-success minus mean success per k and `by`, with the group sizes."""
     stats = frame.groupby(["k", *by, "succes"])["kr"].agg(["mean", "size"]).unstack("succes")
     stats = stats.reindex(columns=pd.MultiIndex.from_product([["mean", "size"], [0, 1]]))
-    return pd.DataFrame({"kr_pr_borger": (stats[("mean", 0)] - stats[("mean", 1)]).round(0),
+    return pd.DataFrame({"kr_pr_borger": (stats[("mean", 0)] - stats[("mean", 1)]).pipe(half_away_all, 0),
                          "n_succes": stats[("size", 1)].fillna(0).astype(int),
                          "n_ikke_succes": stats[("size", 0)].fillna(0).astype(int)}).reset_index()
 
@@ -183,6 +184,14 @@ def potentials(extract: Extract, params: Params) -> pd.DataFrame:
 def payer_potentials(extract: Extract, params: Params) -> pd.DataFrame:
     """som_potentiale_betaler: the raw potential per person by scenario, payer and follow-up year."""
     return _split(extract, params, "betaler")
+
+
+def four_year_totals(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Four-year potential per scenario and `by` (e.g. betaler) from a disclosed per-year table:
+    the sum over the follow-up years, hidden when any of its years is hidden."""
+    totals = table.groupby(["scenarie", by], sort=False)["kr_pr_borger"].agg(
+        lambda years: years.sum() if years.notna().all() else pd.NA)
+    return totals.rename("kr_pr_borger_4aar").reset_index()
 
 
 POTENTIAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger",),
@@ -234,7 +243,7 @@ def totals(extract: Extract, params: Params) -> pd.DataFrame:
             estimate, low, high = _regression(frame, adjusted) if years else (np.nan,) * 3
             if not adjusted and years:  # the raw potential is the sum of the yearly differences, exactly
                 estimate = float(_differences(frame, [])["kr_pr_borger"].sum())
-            rows.append((scenario, method, *(None if np.isnan(v) else round(v) for v in (estimate, low, high)),
+            rows.append((scenario, method, *(None if np.isnan(v) else half_away(v) for v in (estimate, low, high)),
                          int(sizes.get(1, 0)), int(sizes.get(0, 0)), years))
     return pd.DataFrame(rows, columns=["scenarie", "metode", "kr_pr_borger_4aar", "ci_lav", "ci_hoej",
                                        "n_succes", "n_ikke_succes", "antal_opfoelgningsaar"])
@@ -258,7 +267,7 @@ def sensitivity(extract: Extract, params: Params) -> pd.DataFrame:
         factor = ((1 + params.diskonteringsrente) / (1 + FINANCE_MINISTRY_RATE)) ** part["opfoelgningsaar"]
         rows.append((scenario, "diskonteret 3,5 %", (part["kr_pr_borger"] * factor).sum(), *n))
     result = pd.DataFrame(rows, columns=["scenarie", "variant", "kr_pr_borger_4aar", "n_succes", "n_ikke_succes"])
-    return result.assign(kr_pr_borger_4aar=result["kr_pr_borger_4aar"].round(0))
+    return result.assign(kr_pr_borger_4aar=result["kr_pr_borger_4aar"].pipe(half_away_all, 0))
 
 
 SENSITIVITY_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger_4aar",),
@@ -279,7 +288,7 @@ def scenario_calculator(extract: Extract, params: Params) -> pd.DataFrame:
     for (scenario, payer), part in table.groupby(["scenarie", "betaler"], sort=False):
         effect = budget_effect(part.set_index("opfoelgningsaar")["kr_pr_borger"], params.ekstra_succeser[scenario])
         n = (int(part["n_succes"].min()), int(part["n_ikke_succes"].min()))
-        rows += [(scenario, params.ekstra_succeser[scenario], year, payer, round(kr), *n) for year, kr in effect.items()]
+        rows += [(scenario, params.ekstra_succeser[scenario], year, payer, half_away(kr), *n) for year, kr in effect.items()]
     return pd.DataFrame(rows, columns=["scenarie", "ekstra_succeser", "aar", "betaler", "kr", "n_succes",
                                        "n_ikke_succes"])
 

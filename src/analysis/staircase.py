@@ -17,9 +17,11 @@ from .contract import ContractError, Extract
 from .disclosure import Rules, additive, remainders
 from .params import Params
 from .profile import people
+from .rounding import half_away, half_away_all
 from .targetgroup import SUBGROUPS, members
 
 MOVEMENTS = ("ingen", "lavere", "samme", "hoejere")
+DIRECTIONS = {"ned": ("ingen", "lavere"), "op": ("hoejere",)}  # down and up the staircase
 LEFT = "udgaaet"
 ANCHOR_SERVICE = "sel85"
 
@@ -109,6 +111,19 @@ def movement(til: int, anchor: int) -> str:
     return "lavere" if til < anchor else "samme" if til == anchor else "hoejere"
 
 
+def step_table(extract: Extract, params: Params) -> pd.DataFrame:
+    """trappe_trin: the staircase the book is computed with — step, name, services and whether
+    movements are counted from it (the step holding § 85). No persons: nothing to protect."""
+    staircase = load_staircase(params.indsatstrappe)
+    services = {step: " ".join(s for s, t in staircase.step_of.items() if t == step) for step in range(len(staircase.names))}
+    return pd.DataFrame({"trin": range(len(staircase.names)), "navn": staircase.names,
+                         "ydelser": [services[step] for step in range(len(staircase.names))],
+                         "udgangspunkt": [step == staircase.anchor for step in range(len(staircase.names))]})
+
+
+STEP_RULES = Rules(())
+
+
 def movements(extract: Extract, params: Params) -> pd.DataFrame:
     """trappe_bevaegelser: from the § 85 step in the base year to two years on (figures 11–12)."""
     anchor = load_staircase(params.indsatstrappe).anchor
@@ -121,9 +136,18 @@ def movements(extract: Extract, params: Params) -> pd.DataFrame:
         followed_n = sum(int(counts.get(c, 0)) for c in MOVEMENTS)
         for name in (*MOVEMENTS, LEFT):
             antal = int(counts.get(name, 0))
-            share = round(100 * antal / followed_n, 1) if name != LEFT and followed_n else None
+            share = half_away(100 * antal / followed_n, 1) if name != LEFT and followed_n else None
             rows.append((omraade, name, antal, share))
     return pd.DataFrame(rows, columns=["omraade", "bevaegelse", "antal", "andel"])
+
+
+def direction_share(table: pd.DataFrame, omraade: str, direction: str) -> float | None:
+    """The percentage of an area's followed persons who moved `direction` ("ned" or "op"), from
+    the counts of a disclosed trappe_bevaegelser (None when a count it needs is hidden)."""
+    rows = table[(table["omraade"] == omraade) & table["bevaegelse"].isin(MOVEMENTS)].set_index("bevaegelse")["antal"]
+    if rows.isna().any() or not rows.sum():
+        return None
+    return half_away(100 * float(rows[list(DIRECTIONS[direction])].sum()) / float(rows.sum()), 1)
 
 
 MOVEMENT_RULES = Rules(("antal",), follows=("andel",), constraints=lambda t, p: (
@@ -148,8 +172,9 @@ def transitions(extract: Extract, params: Params) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["omraade", "gruppe", "fra_trin", "til_trin", "antal", "n"])
     stays = table["n"].notna() & (table["n"] > 0)
     low, high = proportion_confint(table.loc[stays, "antal"], table.loc[stays, "n"], alpha=0.05, method="wilson")
-    table["andel"] = (100 * table["antal"] / table["n"].where(stays)).round(1)
-    table.loc[stays, "ci_lav"], table.loc[stays, "ci_hoej"] = (100 * low).round(1), (100 * high).round(1)
+    table["andel"] = (100 * table["antal"] / table["n"].where(stays)).pipe(half_away_all, 1)
+    table.loc[stays, "ci_lav"] = (100 * low).pipe(half_away_all, 1)
+    table.loc[stays, "ci_hoej"] = (100 * high).pipe(half_away_all, 1)
     return table.drop(columns="n")
 
 
@@ -164,12 +189,13 @@ TRANSITION_RULES = Rules(("antal",), follows=("andel", "ci_lav", "ci_hoej"), con
 
 
 def difference_tests(extract: Extract, params: Params) -> pd.DataFrame:
-    """trappe_test: each area's share moving down (ingen/lavere) and up (hoejere) against the rest
+    """trappe_test: each area's share moving down and up (DIRECTIONS) against the rest
     of the country, with a two-sided two-proportion z-test."""
     anchor = load_staircase(params.indsatstrappe).anchor
     frame = followed(extract, params)
     frame = frame[(frame["fra"] == anchor) & (frame["til"] >= 0)]
-    kinds = {"ned": frame["til"] < anchor, "op": frame["til"] > anchor}
+    category = frame["til"].map(lambda til: movement(til, anchor))
+    kinds = {name: category.isin(moved) for name, moved in DIRECTIONS.items()}
     rows = []
     for omraade, kom in areas(params):
         if omraade == NATIONAL:
@@ -180,9 +206,9 @@ def difference_tests(extract: Extract, params: Params) -> pd.DataFrame:
             sizes = [int(inside.sum()), int((~inside).sum())]
             z, p = proportions_ztest(counts, sizes) if min(sizes) and 0 < sum(counts) < sum(sizes) else (None, None)
             rows.append((omraade, name, counts[0], sizes[0] - counts[0], counts[1], sizes[1] - counts[1],
-                         round(100 * counts[0] / sizes[0], 1) if sizes[0] else None,
-                         round(100 * counts[1] / sizes[1], 1) if sizes[1] else None,
-                         None if z is None else round(float(z), 2), None if p is None else round(float(p), 4)))
+                         half_away(100 * counts[0] / sizes[0], 1) if sizes[0] else None,
+                         half_away(100 * counts[1] / sizes[1], 1) if sizes[1] else None,
+                         None if z is None else half_away(float(z), 2), None if p is None else half_away(float(p), 4)))
     return pd.DataFrame(rows, columns=["omraade", "bevaegelse", "antal", "antal_ikke", "antal_resten",
                                        "antal_resten_ikke", "andel", "andel_resten", "z", "p_vaerdi"])
 
@@ -214,7 +240,7 @@ def _residents_aged(extract: Extract, year: int, youngest: int, oldest: int) -> 
 
 
 def _per_10000(antal: int, population: int) -> float | None:
-    return round(10_000 * antal / population, 1) if population else None
+    return half_away(10_000 * antal / population, 1) if population else None
 
 
 def rates_per_10000(extract: Extract, params: Params) -> pd.DataFrame:

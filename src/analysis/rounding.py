@@ -1,0 +1,18 @@
+"""Rounding as a reader expects it: halves away from zero (35,5 → 36 and 86,5 → 87), on the
+number as written in decimal (0,285 → 0,29), not on its binary approximation."""
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+
+def half_away(value, decimals: int = 0) -> float | int:
+    """`value` rounded to `decimals` places, halves away from zero (an int for 0 places, as `round`)."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return int(rounded) if decimals == 0 else float(rounded)
+
+
+def half_away_all(values: pd.Series, decimals: int = 0) -> pd.Series:
+    """Every value of a series rounded like `half_away`; missing values stay missing."""
+    numbers = values.astype("float64")
+    return numbers.map(lambda v: v if np.isnan(v) else float(half_away(v, decimals)))
