@@ -38,6 +38,7 @@ from analysis import book, figures
 from analysis.registry import read_table
 
 book.start(syntetisk)
+book.glue_tal("min_celle_graense", min_celle)  # the method chapter states the threshold from here
 omraader = book.area_names(kommune, kommunenavn, sammenligning)
 maalgruppe = read_table(tabeller, "maalgruppe")
 diagnoser = read_table(tabeller, "diagnoser")

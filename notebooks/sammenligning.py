@@ -49,7 +49,7 @@ book.glue_tal("sm_alle", len(rapporttal))
 uden = rapporttal[rapporttal["inden_for_tolerance"] == "ingen tolerance"]
 book.glue_text("sm_uden_forklaring", " ".join(
     f"Figur {r.figur}, {r.maal}, er i rapporten kun angivet som «{r.note}» og har derfor ingen tolerance; "
-    f"beregnet: {book.tal(r.beregnet, 1)}{' pct.' if r.enhed == 'pct' else ''}." for r in uden.itertuples()) or " ")
+    f"beregnet: {book.tal(r.beregnet, 1)}" + (" pct." if r.enhed == "pct" else ".") for r in uden.itertuples()) or " ")
 
 # %% [markdown]
 # Af rapportens {glue:md}`sm_alle` tal ligger {glue:md}`sm_ja` inden for tolerancen og

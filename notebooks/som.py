@@ -54,6 +54,7 @@ for s in navne:
     for m in metoder:
         book.glue_tal(f"som_{s}_{m}", book.value(samlet, "kr_pr_borger_4aar", scenarie=s, metode=m))
     book.glue_tal(f"som_{s}_n", book.value(samlet, "n_succes", scenarie=s, metode="raa"))
+book.glue_text("som_referenceaar", f"{samlet['referenceaar_fra'].iloc[0]}–{samlet['referenceaar_til'].iloc[0]}")
 book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else "en kommune")
 
 # %% [markdown]
@@ -69,7 +70,7 @@ book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else 
 # udeladt; kolonnen «Opfølgningsår» viser, hvor mange år hvert potentiale bygger på.
 #
 # En borger indgår med ét tilfældigt, men reproducerbart udtrukket referenceår blandt de år,
-# hvor borgeren opfylder betingelserne (2017–2020). Succes måles året efter, og udgifterne
+# hvor borgeren opfylder betingelserne ({glue:md}`som_referenceaar`). Succes måles året efter, og udgifterne
 # følges de fire år derefter; år efter datagrundlagets sidste år mangler og tælles ikke som nul.
 
 # %%

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from . import __version__
 from .batch import DEFAULT_JOBS, build_all
-from .build import BuildError, build, compute
-from .contract import ContractError, load_extract
-from .params import Params, ParamsError
+from .build import build, compute
+from .contract import load_extract
+from .errors import RoretError
+from .params import Params
 from .synth import write_synthetic
 from .verify import verify
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         status = args.run(args)
-    except (ContractError, ParamsError, BuildError, ValueError, OSError) as error:
+    except (RoretError, OSError) as error:  # a bug is not caught: its traceback is what to report
         print(f"roret {args.command}: error: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:

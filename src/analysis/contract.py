@@ -15,6 +15,7 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from . import codes
+from .errors import RoretError
 from .reference import municipality_codes
 
 TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
@@ -27,7 +28,7 @@ TYPE_RULES = {"float": "not a finite number", "bool": "not of type bool (true/fa
 CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # a key written as an integer, no leading zeros
 
 
-class ContractError(ValueError):
+class ContractError(RoretError, ValueError):
     """The extract breaks the data contract; the message names file, column, rule and rows."""
 
 

@@ -1,8 +1,12 @@
-"""Errors of a build step; the previous publication is left untouched."""
+"""roret's own errors: each is shown to the user as a one-line message (a bug shows its traceback)."""
 
 
-class BuildError(RuntimeError):
-    """A build step failed; the message says which and why."""
+class RoretError(Exception):
+    """An error the user can act on; the message says what and where."""
+
+
+class BuildError(RoretError):
+    """A build step failed; the message says which and why. The previous publication is left untouched."""
 
 
 class OutputError(BuildError):

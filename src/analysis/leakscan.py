@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import BuildError
 from .registry import TABLES
 
 PERSON_KEY_COLUMNS = frozenset({"pnr", "cpr", "personnummer"})
@@ -32,7 +33,7 @@ def _notebook_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
 
 def _pdf_text(path: Path) -> str:
     if shutil.which("pdftotext") is None:
-        raise FileNotFoundError("pdftotext (Debian package poppler-utils) is needed to scan the PDF")
+        raise BuildError("pdftotext (Debian package poppler-utils) is needed to scan the PDF")
     return subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 

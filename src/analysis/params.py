@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from .errors import RoretError
 from .project import REFERENCE_DIR
 from .reference import case_municipalities, municipality_codes
 
@@ -30,7 +31,7 @@ _DecimalLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]
 _DecimalLoader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 
-class ParamsError(ValueError):
+class ParamsError(RoretError, ValueError):
     """A parameter is unknown, of the wrong type or out of range; the message names it."""
 
 

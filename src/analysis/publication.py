@@ -97,14 +97,15 @@ def _tail(text: str, lines: int = 30) -> str:
 def _jupyter_book(source: Path, output: Path, builder: str) -> Path:
     """Build the book at `source` with Jupyter Book's Sphinx entry point ("html" or "latex") in
     this process (no interpreter start and imports per build); its messages are shown only if it
-    fails. The two builders share the parsed documents in output/_build/.doctrees."""
+    fails, and any warning (a missing glue key, a broken reference) fails it. The two builders
+    share the parsed documents in output/_build/.doctrees."""
     built = output / "_build" / builder
     messages = io.StringIO()
     with redirect_stdout(messages), redirect_stderr(messages):
         result = build_sphinx(source, built, noconfig=True, path_config=str(source / "_config.yml"),
                               confoverrides={"external_toc_path": (source / "_toc.yml").as_posix(),
                                              "latex_individualpages": False},
-                              builder=builder, quiet=True)
+                              builder=builder, quiet=True, warningiserror=True, keep_going=True)
     if result != 0:
         raise BuildError(f"jupyter-book {builder} build failed:\n{_tail(messages.getvalue())}")
     return built

@@ -232,7 +232,8 @@ def comparable_years(frame: pd.DataFrame) -> pd.DataFrame:
 
 def totals(extract: Extract, params: Params) -> pd.DataFrame:
     """som_potentiale_samlet: four-year potential per scenario, raw and regression-adjusted,
-    over the follow-up years in which both groups are present (antal_opfoelgningsaar)."""
+    over the follow-up years in which both groups are present (antal_opfoelgningsaar), for
+    the reference years referenceaar_fra–referenceaar_til."""
     rows = []
     for scenario in SCENARIOS:
         people, costs = _followed(extract, params, scenario)
@@ -244,9 +245,10 @@ def totals(extract: Extract, params: Params) -> pd.DataFrame:
             if not adjusted and years:  # the raw potential is the sum of the yearly differences, exactly
                 estimate = float(_differences(frame, [])["kr_pr_borger"].sum())
             rows.append((scenario, method, *(None if np.isnan(v) else half_away(v) for v in (estimate, low, high)),
-                         int(sizes.get(1, 0)), int(sizes.get(0, 0)), years))
+                         int(sizes.get(1, 0)), int(sizes.get(0, 0)), years, *params.som_referenceaar))
     return pd.DataFrame(rows, columns=["scenarie", "metode", "kr_pr_borger_4aar", "ci_lav", "ci_hoej",
-                                       "n_succes", "n_ikke_succes", "antal_opfoelgningsaar"])
+                                       "n_succes", "n_ikke_succes", "antal_opfoelgningsaar", "referenceaar_fra",
+                                       "referenceaar_til"])
 
 
 TOTAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger_4aar", "ci_lav", "ci_hoej"))

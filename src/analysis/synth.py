@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from scipy.special import ndtr
 
 from . import codes
+from .errors import RoretError
 from .outputs import staged_output
 from .reference import case_municipalities, municipalities
 
@@ -350,7 +351,7 @@ def write_synthetic(out: Path | str, scale: float = 1.0, seed: int = 2024,
                     progress: Callable[[str], None] = print) -> dict:
     """Write a synthetic extract to `out` (replaced atomically); return its description."""
     if not 0 < scale <= 2:
-        raise ValueError(f"--scale must be in (0, 2], got {scale}")
+        raise RoretError(f"--scale must be in (0, 2], got {scale}")
     started = time.perf_counter()
     with staged_output(Path(out), "udtraek", progress=progress) as staging:
         progress(f"simulating population (scale {scale}, seed {seed})")

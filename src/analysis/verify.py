@@ -11,6 +11,7 @@ import pandas as pd
 from .build import is_synthetic, kernel_environment, write_computed
 from .contract import load_extract
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
+from .errors import RoretError
 from .manifest import input_files, sha256
 from .params import Params
 
@@ -20,7 +21,7 @@ MAX_CELLS_SHOWN = 5
 def read_manifest(out: Path) -> dict:
     path = Path(out) / "manifest.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no manifest — is {out} the output of `roret build`?")
+        raise RoretError(f"{path}: no manifest — is {out} the output of `roret build`?")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
