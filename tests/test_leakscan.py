@@ -1,5 +1,7 @@
 """The leak scan catches person keys, person-level tables and small counts in any output."""
 import json
+import struct
+import zlib
 
 import pandas as pd
 import pytest
@@ -68,3 +70,60 @@ def test_small_count_in_a_registered_table_is_caught(build):
     pd.DataFrame({"aar": [2022, 2022], "omraade": ["landsplan", "751"], "gruppe": ["i_alt", "i_alt"],
                   "antal": [72000, 3]}).to_csv(build / "tables" / "maalgruppe.csv", index=False)
     assert scan(build, KEYS, 5) == ["tables/maalgruppe.csv: column 'antal' below 5 in row(s) [2]"]
+
+
+@pytest.mark.parametrize("text", ["pnr_123456789", "id123456789x", "1.23456789e+08", "123.456.789", "123,456,789",
+                                  "123 456 789", "123\u00a0456\u00a0789"])
+def test_a_key_written_in_another_form_is_caught(build, text):
+    (build / "html" / "kapitel.html").write_text(f"<p>{text}</p>")
+    assert scan(build, KEYS, 5) == ["html/kapitel.html (file): contains a person key of the input extract"]
+
+
+@pytest.mark.parametrize("path", ["html/_static/script.js", "html/_images/figur.svg", "build.log", "html/x.yml",
+                                  "html/_static/locale/da/sphinx.mo"])
+def test_every_published_file_is_scanned(build, path):
+    (build / path).parent.mkdir(parents=True, exist_ok=True)
+    data = b"var borger = 987654321;" if not path.endswith(".mo") else b"\x95\x04\x12\xde\x00\x01987654321\x00\xff"
+    (build / path).write_bytes(data)
+    assert scan(build, KEYS, 5) == [f"{path} (file): contains a person key of the input extract"
+                                    if not path.endswith(".mo") else
+                                    f"{path} (printable text): contains a person key of the input extract"]
+
+
+def png_with_text(text: str) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\x00" + text.encode()) + chunk(b"IEND", b""))
+
+
+def test_text_chunks_of_images_are_scanned(build):
+    (build / "html" / "_images").mkdir()
+    (build / "html" / "_images" / "figur.png").write_bytes(png_with_text("borger 123456789"))
+    assert scan(build, KEYS, 5) == ["html/_images/figur.png (text chunks): contains a person key of the input extract"]
+    (build / "html" / "_images" / "figur.png").write_bytes(png_with_text("Software: matplotlib"))
+    assert scan(build, KEYS, 5) == []
+
+
+def test_a_short_key_is_caught_where_a_key_stands_and_years_are_not_keys(build):
+    short = pd.Series([2022, 4711], dtype="int64")
+    assert scan(build, short, 5) == []  # "I 2022 var ..." is a year, not person 2022
+    (build / "html" / "kapitel.html").write_text("<p>I 2022 var 72.000 personer; pnr=4711</p>")
+    assert scan(build, short, 5) == ["html/kapitel.html (file): contains a person key of the input extract"]
+
+
+def test_a_published_number_is_not_taken_for_a_key(build):
+    """A potential of 418.266 kr. where the person keys run from 400001 up."""
+    pd.DataFrame({"scenarie": ["beskaeftigelse"], "metode": ["raa"], "kr_pr_borger_4aar": [418_266],
+                  "ci_lav": [300_000], "ci_hoej": [500_000], "n_succes": [50], "n_ikke_succes": [60]}).to_csv(
+        build / "tables" / "som_potentiale_samlet.csv", index=False)
+    (build / "html" / "kapitel.html").write_text("<p>Potentialet er 418.266 kr. pr. borger</p>")
+    keys = pd.Series(range(400_001, 500_001), dtype="int64")
+    assert scan(build, keys, 5) == []
+    (build / "html" / "kapitel.html").write_text("<p>Potentialet er 418.267 kr. pr. borger</p>")  # not published
+    assert scan(build, keys, 5) == ["html/kapitel.html (file): contains a person key of the input extract"]
+
+
+def test_hashes_are_not_read_as_keys(build):
+    (build / "manifest.json").write_text(json.dumps({"sha256": "ab" + "123456789" + "f" * 53}))
+    assert scan(build, KEYS, 5) == []

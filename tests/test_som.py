@@ -7,6 +7,7 @@ import scipy.stats
 import pytest
 
 from analysis import som
+from analysis.rounding import half_away
 from analysis.contract import load_extract
 from analysis.params import Params, ParamsError
 from extracts import FORBRUG_ZERO, write_extract
@@ -255,3 +256,14 @@ def test_four_year_totals_hide_a_total_with_a_hidden_year():
                           "kr_pr_borger": [100.0, 200.0, 300.0, 400.0, 10.0, None, 30.0, 40.0]})
     totals = som.four_year_totals(table, "betaler").set_index("betaler")["kr_pr_borger_4aar"]
     assert totals["kommune"] == 1000.0 and pd.isna(totals["stat"])  # else the hidden year is the total minus the rest
+
+
+def test_one_rounding_for_the_same_number_in_every_table(case):
+    """The sensitivity table's basis is the four-year total of som_potentiale_samlet, rounded once."""
+    totals = som.totals(*case).set_index(["scenarie", "metode"])["kr_pr_borger_4aar"]
+    basis = som.sensitivity(*case).set_index(["scenarie", "variant"])["kr_pr_borger_4aar"]
+    for scenario in som.SCENARIOS:
+        assert basis[(scenario, "basis")] == totals[(scenario, "raa")]
+    unrounded = som._split(*case, "hovedomraade")
+    assert (som.potentials(*case)["kr_pr_borger"].dropna() == unrounded["kr_pr_borger"].dropna().map(
+        lambda v: float(half_away(v)))).all()

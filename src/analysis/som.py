@@ -140,10 +140,11 @@ def _per_person(people: pd.DataFrame, costs: pd.DataFrame, by: list[str]) -> pd.
 
 
 def _differences(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Mean non-success minus mean success per k and `by`, with the group sizes."""
+    """Mean non-success minus mean success per k and `by` (unrounded: rounded once, where
+    shown), with the group sizes."""
     stats = frame.groupby(["k", *by, "succes"])["kr"].agg(["mean", "size"]).unstack("succes")
     stats = stats.reindex(columns=pd.MultiIndex.from_product([["mean", "size"], [0, 1]]))
-    return pd.DataFrame({"kr_pr_borger": (stats[("mean", 0)] - stats[("mean", 1)]).pipe(half_away_all, 0),
+    return pd.DataFrame({"kr_pr_borger": stats[("mean", 0)] - stats[("mean", 1)],
                          "n_succes": stats[("size", 1)].fillna(0).astype(int),
                          "n_ikke_succes": stats[("size", 0)].fillna(0).astype(int)}).reset_index()
 
@@ -162,7 +163,7 @@ def _by(costs: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _split(extract: Extract, params: Params, column: str) -> pd.DataFrame:
-    """Raw potentials by scenario, `column` and follow-up year (computed once per run)."""
+    """Raw potentials by scenario, `column` and follow-up year, unrounded (computed once per run)."""
     return extract.memo(("som_split", column, *_key(params)), lambda: _compute_split(extract, params, column))
 
 
@@ -176,14 +177,18 @@ def _compute_split(extract: Extract, params: Params, column: str) -> pd.DataFram
     return table[["scenarie", column, "opfoelgningsaar", "kr_pr_borger", "n_succes", "n_ikke_succes"]]
 
 
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(kr_pr_borger=half_away_all(table["kr_pr_borger"], 0))
+
+
 def potentials(extract: Extract, params: Params) -> pd.DataFrame:
     """som_potentiale: the raw potential per person by scenario, main area and follow-up year."""
-    return _split(extract, params, "hovedomraade")
+    return _rounded(_split(extract, params, "hovedomraade"))
 
 
 def payer_potentials(extract: Extract, params: Params) -> pd.DataFrame:
     """som_potentiale_betaler: the raw potential per person by scenario, payer and follow-up year."""
-    return _split(extract, params, "betaler")
+    return _rounded(_split(extract, params, "betaler"))
 
 
 def four_year_totals(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -257,7 +262,7 @@ TOTAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger_4aar",
 def sensitivity(extract: Extract, params: Params) -> pd.DataFrame:
     """som_foelsomhed: the raw four-year potential with each main area's prices 20 % higher or
     lower, and discounted at the Finance Ministry's 3.5 % (potentials are linear in prices)."""
-    table = potentials(extract, params)
+    table = _split(extract, params, "hovedomraade")  # rounded once, at the end: basis = som_potentiale_samlet
     rows = []
     for scenario, part in table.groupby("scenarie", sort=False):
         n = (int(part["n_succes"].min()), int(part["n_ikke_succes"].min()))
@@ -285,7 +290,7 @@ def budget_effect(per_year: pd.Series, successes_per_year: int) -> pd.Series:
 
 def scenario_calculator(extract: Extract, params: Params) -> pd.DataFrame:
     """som_scenarie: the budget effect per year and payer of the parameter `ekstra_succeser`."""
-    table = payer_potentials(extract, params)
+    table = _split(extract, params, "betaler")
     rows = []
     for (scenario, payer), part in table.groupby(["scenarie", "betaler"], sort=False):
         effect = budget_effect(part.set_index("opfoelgningsaar")["kr_pr_borger"], params.ekstra_succeser[scenario])
