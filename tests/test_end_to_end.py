@@ -271,6 +271,21 @@ def test_verify_passes_on_an_untouched_build(built, capsys):
     assert "VERIFIED" in capsys.readouterr().out
 
 
+def test_verify_fails_naming_an_edited_html_page(built, tmp_path, capsys):
+    _, out = built
+    edited = tmp_path / "out"
+    shutil.copytree(out, edited)
+    page = edited / "html" / "notebooks" / "maalgruppe.html"
+    text = page.read_text()
+    edit = re.sub(r"var ([\d.]+) voksne på landsplan", "var 999 voksne på landsplan", text, count=1)
+    assert edit != text
+    page.write_text(edit)
+    assert main(["verify", str(edited)]) == 1
+    report = capsys.readouterr().out
+    assert "html/notebooks/maalgruppe.html: differs from its rebuild" in report
+    assert "table " not in report and "notebook " not in report  # nothing else changed
+
+
 def test_verify_fails_naming_the_table_when_one_input_value_changes(built, tmp_path, capsys):
     data, out = built
     changed = tmp_path / "data"

@@ -50,7 +50,7 @@ def _notebook_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
             yield f"cell {number} output", "".join("".join(t) if isinstance(t, list) else str(t) for t in texts), True
 
 
-def _pdf_text(path: Path) -> str:
+def pdf_text(path: Path) -> str:
     if shutil.which("pdftotext") is None:
         raise BuildError("pdftotext (Debian package poppler-utils) is needed to scan the PDF")
     return subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -94,7 +94,7 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
             for location, text, is_output in _notebook_texts(path):
                 yield name, location, text, is_output
         elif path.suffix == ".pdf":
-            yield name, "text", _pdf_text(path), False
+            yield name, "text", pdf_text(path), False
         elif path.parent.name == "tables" and path.stem in TABLES and path.suffix == ".csv":
             yield name, "file", _identifying_cells(path), False
         else:

@@ -1,4 +1,5 @@
-"""`roret verify OUT`: recompute a publication from its manifest and compare it cell by cell."""
+"""`roret verify OUT`: recompute a publication from its manifest and compare it cell by cell,
+and rebuild its HTML and PDF and compare them page by page."""
 import json
 import tempfile
 from collections.abc import Callable
@@ -13,9 +14,12 @@ from .contract import load_extract
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .errors import RoretError
 from .manifest import input_files, sha256
+from .leakscan import pdf_text
 from .params import Params
+from .publication import build_book
 
 MAX_CELLS_SHOWN = 5
+BUILD_STATE = (".buildinfo",)  # Sphinx's record of its configuration, which names the staging directory
 
 
 def read_manifest(out: Path) -> dict:
@@ -82,6 +86,25 @@ def compare(out: Path, fresh: Path) -> list[str]:
     return found
 
 
+def book_differences(out: Path, fresh: Path) -> list[str]:
+    """The HTML files (byte for byte) and PDFs (by their text: the file itself holds its build's
+    time and id) that differ between a publication and its rebuild."""
+    found = []
+    files = {directory: {str(p.relative_to(directory)): p for p in directory.rglob("*")
+                         if p.is_file() and p.name not in BUILD_STATE}
+             for directory in (out / "html", fresh / "html")}
+    published, rebuilt = files[out / "html"], files[fresh / "html"]
+    for name in sorted(published.keys() ^ rebuilt.keys()):
+        found.append(f"html/{name}: only in {'the publication' if name in published else 'the rebuild'}")
+    found += [f"html/{name}: differs from its rebuild" for name in sorted(published.keys() & rebuilt.keys())
+              if sha256(published[name]) != sha256(rebuilt[name])]
+    for pdf in sorted((out / "pdf").glob("*.pdf")):
+        again = fresh / "pdf" / pdf.name
+        if not again.is_file() or pdf_text(pdf) != pdf_text(again):
+            found.append(f"pdf/{pdf.name}: its text differs from the rebuild's")
+    return found
+
+
 def published_tables_intact(out: Path, manifest: dict) -> list[str]:
     """Tables in OUT that no longer match the fingerprints their manifest recorded."""
     return [f"table {name}: changed since publication (sha256 differs from manifest.json)"
@@ -103,4 +126,7 @@ def verify(out: Path, data: Path | None = None, progress: Callable[[str], None] 
         write_computed(load_extract(data), data, fresh, params, progress)
         execute_notebooks(fresh, notebook_parameters(params, is_synthetic(data)), notebook_sources(), progress)
         found += compare(out, fresh)
+        if (out / "html").is_dir():
+            build_book(fresh, params.kommune, is_synthetic(data), (out / "pdf").is_dir(), progress)
+            found += book_differences(out, fresh)
     return found
