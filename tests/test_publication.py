@@ -45,3 +45,21 @@ def test_a_pdf_from_the_previous_books_auxiliary_files_is_the_same_in_one_run(tm
     assert runs[0] > 1 and runs[1] > 1 and runs[2] == 1
     assert after == alone
     assert sorted(p.name for p in state.iterdir()) == sorted(publication.LATEX_STATE)
+
+
+def small_book(root, page: str):
+    source = root / "book"
+    source.mkdir(parents=True)
+    (source / "_config.yml").write_text('title: Bog\nexecute:\n  execute_notebooks: "off"\n')
+    (source / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    (source / "index.md").write_text(f"# Forside\n\n{page}\n")
+    return source
+
+
+@pytest.mark.parametrize("page, message", [("Tallet er {glue:md}`mangler`.", "No key 'mangler'"),
+                                           ("Se {ref}`findes-ikke`.", "findes-ikke")])
+def test_a_warning_fails_the_build_instead_of_publishing_silently(tmp_path, page, message):
+    with pytest.raises(publication.BuildError, match=message):
+        publication._jupyter_book(small_book(tmp_path, page), tmp_path / "out", "html")
+    assert (publication._jupyter_book(small_book(tmp_path / "ok", "Intet at advare om."), tmp_path / "ok-out", "html")
+            / "index.html").is_file()
