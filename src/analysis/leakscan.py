@@ -2,7 +2,8 @@
 
 Searches every published file — tables, executed notebooks, HTML, the PDF's text, JSON, YAML,
 logs, scripts and style sheets, the text chunks of PNG images and the printable runs of any
-other binary — for person keys of the input extract, in every form a key can take (plain,
+other binary; only exact copies of files an installed package ships (the theme's scripts and
+fonts) are passed over — for person keys of the input extract, in every form a key can take (plain,
 with thousands separators, in scientific notation, inside a longer token such as pnr_…), for
 person-level tables and for counts below the disclosure threshold.
 
@@ -11,9 +12,12 @@ measures are published numbers (a potential of 418.266 kr. is not person 418266)
 shorter than MIN_KEY_LENGTH digits, which cannot be told from years and small counts, are
 looked for only where a key stands (after a person-key column name such as pnr).
 """
+import filecmp
 import json
+import os
 import re
 import shutil
+import site
 import struct
 import subprocess
 import zlib
@@ -31,7 +35,7 @@ MIN_KEY_LENGTH = 6  # shorter numbers (years, small counts) are keys only next t
 MAX_TABLE_ROWS = 20_000  # more rows than any aggregate table has: treated as person-level
 IMAGE_TYPES = ("image/png", "image/jpeg", "application/pdf", "image/svg+xml")
 DIGITS = re.compile(r"\d+")
-GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])")  # 100.012.345, 100,012,345
+GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d])")  # 100.012.345, 100,012,345
 SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")  # 1.0e+08
 WORDS = re.compile(r"[0-9A-Za-z]+")
 AFTER_KEY_NAME = re.compile(r"\b(?:%s)\b\W{0,3}([0-9A-Za-z]+)" % "|".join(PERSON_KEY_COLUMNS), re.IGNORECASE)
@@ -86,9 +90,28 @@ def _binary_text(data: bytes) -> str:
     return "\n".join(runs)
 
 
+@lru_cache(maxsize=1)
+def _installed_files() -> dict[str, list[Path]]:
+    """The files of the installed Python packages by name (a theme's scripts, fonts, ...)."""
+    found: dict[str, list[Path]] = {}
+    for root in sorted({Path(p) for p in site.getsitepackages()}):
+        for folder, _, names in os.walk(root):
+            for name in names:
+                found.setdefault(name, []).append(Path(folder, name))
+    return found
+
+
+def _shipped(path: Path) -> bool:
+    """Whether a file is a copy of a file an installed package ships: it holds nothing of the data."""
+    if "_static" not in path.parts:
+        return False
+    return any(filecmp.cmp(path, copy, shallow=False) for copy in _installed_files().get(path.name, []))
+
+
 def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
-    """(file, location, text, is_output) for every file in a build."""
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    """(file, location, text, is_output) for every file in a build (but exact copies of the
+    installed packages' files, such as the theme's scripts and fonts)."""
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not _shipped(p)):
         name = str(path.relative_to(directory))
         if path.suffix == ".ipynb":
             for location, text, is_output in _notebook_texts(path):
