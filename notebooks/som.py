@@ -40,7 +40,7 @@ import seaborn as sns
 
 from analysis import book, figures
 from analysis.registry import read_table
-from analysis.som import four_year_totals
+from analysis.som import FOLLOW_UP, four_year_totals
 
 book.start(syntetisk)
 potentiale = read_table(tabeller, "som_potentiale")
@@ -67,7 +67,7 @@ book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else 
 # alder, undergruppe og referenceår er potentialerne {glue:md}`som_beskaeftigelse_justeret`
 # og {glue:md}`som_botilbud_justeret` kr. Tabellen giver 95 pct.-konfidensintervaller.
 # Et opfølgningsår, hvor kun den ene af de to grupper er til stede, giver ingen forskel og er
-# udeladt; kolonnen «Opfølgningsår» viser, hvor mange år hvert potentiale bygger på.
+# udeladt; bygger et potentiale på færre end fire år, viser kolonnen «Opfølgningsår» hvor mange.
 #
 # En borger indgår med ét tilfældigt, men reproducerbart udtrukket referenceår blandt de år,
 # hvor borgeren opfylder betingelserne ({glue:md}`som_referenceaar`). Succes måles året efter, og udgifterne
@@ -75,9 +75,12 @@ book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else 
 
 # %%
 vist = samlet.assign(scenarie=samlet["scenarie"].map(navne), metode=samlet["metode"].map(metoder))
-book.show_table(vist, {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger_4aar": "Kr. pr. borger, 4 år",
-                       "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre", "n_succes": "Succes",
-                       "n_ikke_succes": "Ikke succes", "antal_opfoelgningsaar": "Opfølgningsår"})
+kolonner = {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger_4aar": "Kr. pr. borger, 4 år",
+            "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre", "n_succes": "Succes",
+            "n_ikke_succes": "Ikke succes"}
+if (samlet["antal_opfoelgningsaar"] < len(FOLLOW_UP)).any():  # shown only when a potential rests on fewer years
+    kolonner["antal_opfoelgningsaar"] = "Opfølgningsår"
+book.show_table(vist, kolonner)
 
 # %% [markdown]
 # ## Potentialet år for år og fordelt på områder

@@ -167,11 +167,22 @@ def figure_texts(notebook: Path) -> dict[str, str]:
 
 
 def test_own_staircase_labels_every_figure_table_and_text(built, tmp_path):
-    """The Aarhus example's staircase has five steps, with temporary and botilbud-like offers on one."""
+    """The Aarhus example's staircase has five steps, with temporary and botilbud-like offers on one;
+    with its own threshold and SØM reference years, which the texts state."""
     data, _ = built
     out = tmp_path / "aarhus-eget"
-    assert main(["build", "--data", str(data), "--out", str(out), "--params",
-                 str(ROOT / "examples" / "aarhus" / "parametre.yml"), "--no-pdf"]) == 0
+    example = (ROOT / "examples" / "aarhus" / "parametre.yml").read_text()
+    params = tmp_path / "parametre.yml"
+    params.write_text(example.replace("min_celle: 5", "min_celle: 7").replace("som_referenceaar: [2017, 2020]",
+                                                                              "som_referenceaar: [2017, 2019]")
+                      .replace("enhedspriser.csv", str(ROOT / "examples" / "aarhus" / "enhedspriser.csv"))
+                      .replace("indsatstrappe: indsatstrappe.csv",
+                               f"indsatstrappe: {ROOT / 'examples' / 'aarhus' / 'indsatstrappe.csv'}"))
+    assert main(["build", "--data", str(data), "--out", str(out), "--params", str(params), "--no-pdf"]) == 0
+    page = {name: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (out / "html" / name).read_text()))
+            for name in ("book/metode.html", "notebooks/som.html")}
+    assert "Intet offentliggjort tal må bygge på færre end 7 personer" in page["book/metode.html"]
+    assert "opfylder betingelserne (2017–2019)" in page["notebooks/som.html"]
     names = pd.read_csv(ROOT / "examples" / "aarhus" / "indsatstrappe.csv")["navn"].tolist()
     assert read_table(out / "tables", "trappe_trin")["navn"].tolist() == names
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "trappe.html").read_text()))

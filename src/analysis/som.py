@@ -12,14 +12,14 @@ import statsmodels.formula.api as smf
 
 from .contract import Extract
 from .disclosure import Rules
-from .params import Params
+from .params import FOLLOW_UP_YEARS, Params
 from .prices import PAYERS, load_prices, service_days
 from .profile import BOTILBUD
 from .rounding import half_away, half_away_all
 from .targetgroup import members
 
 SCENARIOS = ("beskaeftigelse", "botilbud")
-FOLLOW_UP = (1, 2, 3, 4)
+FOLLOW_UP = tuple(range(1, FOLLOW_UP_YEARS + 1))  # k: costs in t+1+k
 SUCCESS_STATUSES = ("beskaeftiget", "uddannelse", "barsel")
 FINANCE_MINISTRY_RATE = 0.035
 SENSITIVITY = 0.20

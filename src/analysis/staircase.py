@@ -15,7 +15,7 @@ from . import codes
 from .areas import NATIONAL, areas, in_area, nesting
 from .contract import ContractError, Extract
 from .disclosure import Rules, additive, remainders
-from .params import Params
+from .params import STAIRCASE_YEARS, Params
 from .profile import people
 from .rounding import half_away, half_away_all
 from .targetgroup import SUBGROUPS, members
@@ -85,7 +85,7 @@ def followed(extract: Extract, params: Params) -> pd.DataFrame:
 
 def _followed(extract: Extract, params: Params) -> pd.DataFrame:
     staircase = load_staircase(params.indsatstrappe)
-    base, end = params.trappe_basisaar, params.trappe_basisaar + 2
+    base, end = params.trappe_basisaar, params.trappe_basisaar + STAIRCASE_YEARS
     by_year = steps(extract, staircase)
     group = members(extract)
     group = group.loc[group["aar"] == base, ["pnr", "kom", *SUBGROUPS]]
