@@ -88,6 +88,7 @@ def main() -> int:
         (HERE / "results.md").write_text(summary(json.loads((HERE / "results.json").read_text())))
         return 0
     data, out = WORK / "synthetic", WORK / "out"
+    shutil.rmtree(out, ignore_errors=True)  # the benchmark's own scratch outputs: every step builds anew
     steps = {}
     if not (args.reuse_data and (data / "syntetisk.json").is_file()):
         shutil.rmtree(data, ignore_errors=True)
