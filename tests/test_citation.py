@@ -6,7 +6,7 @@ import jsonschema
 import yaml
 
 from analysis import __version__, citation
-from analysis.project import ROOT
+from analysis.project import BOOK_FILES, ROOT
 
 SCHEMA = ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json"
 
@@ -28,6 +28,12 @@ def test_version_has_one_source_of_truth():
 
 def test_changelog_has_a_section_for_the_version():
     assert f"## [{__version__}]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_the_readers_page_of_changes_has_a_section_for_the_version():
+    """The book tells its readers, in Danish, what changed; the developer changelog stays out of it."""
+    assert f"## Udgave {__version__} (" in (ROOT / "book" / "udgaver.md").read_text()
+    assert "CHANGELOG.md" not in BOOK_FILES
 
 
 def test_a_municipal_reference_names_the_municipality_and_version():

@@ -4,4 +4,4 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = ROOT / "data" / "reference"
 NOTEBOOK_DIR = ROOT / "notebooks"
-BOOK_FILES = ("_config.yml", "_toc.yml", "book", "CHANGELOG.md")
+BOOK_FILES = ("_config.yml", "_toc.yml", "book")
