@@ -168,25 +168,24 @@ def _candidates(text: str, numeric_keys: bool) -> frozenset[tuple[str, bool]]:
     return frozenset(found | {(digits, False) for digits in DIGITS.findall(text)})
 
 
-def _person_keys_found(places: dict[str, str], person_keys: pd.Series, published: set[int]) -> list[str]:
+def _may_be_key(token: str, key_place: bool, published: set[int]) -> bool:
+    """A token is looked up among the keys where a key stands, or when it is long enough and not
+    a published number."""
+    return key_place or (len(token) >= MIN_KEY_LENGTH and not (token.isdigit() and int(token) in published))
+
+
+def _person_keys_found(places: dict[str, str], person_keys: pd.Series) -> list[str]:
     """The places of the tokens that are person keys. The keys are looked up among the tokens,
-    not the other way round: hashing the tokens is cheap, the millions of keys not. A token
-    that is a published number is not taken for a key (`places`: token -> place, with '!'
-    before a token that stands where a key stands)."""
-    tokens = pd.Series([t.lstrip("!") for t in places], dtype="string")
-    in_key_place = pd.Series([t.startswith("!") for t in places])
+    not the other way round: hashing the tokens is cheap, the millions of keys not."""
+    tokens = pd.Series(list(places), dtype="string")
     if pd.api.types.is_integer_dtype(person_keys):
-        numeric = tokens.str.fullmatch(r"[0-9]{1,18}").fillna(False).to_numpy()
-        tokens, in_key_place, where = tokens[numeric], in_key_place[numeric], [p for p, n in zip(places.values(), numeric) if n]
+        tokens = tokens[tokens.str.fullmatch(r"[0-9]{1,18}")]
         values = tokens.astype("int64")
-        long_enough = (tokens.str.len() >= MIN_KEY_LENGTH) & ~values.isin(list(published))
-        wanted = (long_enough | in_key_place.to_numpy()).to_numpy()
     else:
-        values, where = tokens, list(places.values())
+        values = tokens
         person_keys = person_keys.astype("string")
-        wanted = ((tokens.str.len() >= MIN_KEY_LENGTH) | in_key_place.to_numpy()).to_numpy()
-    keys = set(person_keys[person_keys.isin(values[wanted])])
-    return sorted({place for value, place, want in zip(values, where, wanted) if want and value in keys})
+    keys = set(person_keys[person_keys.isin(values)])
+    return sorted({places[token] for token, value in zip(tokens, values) if value in keys})
 
 
 def _table_findings(directory: Path, min_cell: int) -> list[str]:
@@ -213,12 +212,14 @@ def scan(directory: Path, person_keys: pd.Series, min_cell: int) -> list[str]:
     """Every leak found in a build directory, as 'file (location): problem' lines."""
     findings = _table_findings(directory, min_cell)
     numeric_keys = pd.api.types.is_integer_dtype(person_keys)
-    places: dict[str, str] = {}
+    published = _published_numbers(directory)
+    places: dict[str, str] = {}  # token: the first place it stands
     for name, location, text, is_output in _texts(directory):
         for token, key_place in sorted(_candidates(text, numeric_keys)):
-            places.setdefault(("!" if key_place else "") + token, f"{name} ({location})")
+            if _may_be_key(token, key_place, published):
+                places.setdefault(token, f"{name} ({location})")
         if is_output and re.search(r"\b(%s)\b" % "|".join(PERSON_KEY_COLUMNS), text):
             findings.append(f"{name} ({location}): shows a person-key column")
     findings += [f"{place}: contains a person key of the input extract"
-                 for place in _person_keys_found(places, person_keys, _published_numbers(directory))]
+                 for place in _person_keys_found(places, person_keys)]
     return findings

@@ -57,7 +57,7 @@ def check_output(out: Path, kind: str, inputs: Iterable[Path] = ()) -> Path:
         if _overlaps(out, source):
             relation = "is" if out == source else "contains" if source.is_relative_to(out) else "lies inside"
             raise OutputError(f"--out {out} {relation} the input {source}; write the output somewhere else")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file, not a directory; nothing was written")
     if out.is_dir() and any(out.iterdir()):
         found = _marker_kind(out)
