@@ -119,3 +119,35 @@ def test_property_no_hidden_cell_nor_their_sum_is_recoverable_from_a_total():
         for value in table["antal"][:-1][is_hidden[:-1]]:
             assert value != remainder or (value == 0 and remainder == 0 and is_hidden[:-1].sum() == len(parts)), \
                 (parts, shown["antal"].tolist())
+
+
+def _three_groups(counts: dict[str, int], **keys) -> pd.DataFrame:
+    return pd.DataFrame([{**keys, "gruppe": g, "antal": a} for g, a in counts.items()])
+
+
+def test_every_table_with_the_three_groups_protects_their_overlap():
+    """i_alt 20, kognitiv 18, sindslidelse 5: 3 persons are in both sub-groups, and that derived
+    count may not be read off any table that shows the three groups (diagnoser, forbrug,
+    trappe_overgange), as it could not from maalgruppe."""
+    from analysis import profile, staircase
+    counts = {"i_alt": 20, "kognitiv": 18, "sindslidelse": 5}
+    diagnoses = _three_groups(counts, aar=2022, omraade="landsplan", diagnosegruppe="autisme").assign(n=100, andel=1.0)
+    activities = _three_groups(counts, aar=2022, omraade="landsplan", maal="sel85").assign(n=100, uden=80, vaerdi=1.0)
+    transitions = _three_groups(counts, omraade="landsplan", fra_trin=2, til_trin="3").assign(
+        andel=1.0, ci_lav=0.5, ci_hoej=1.5)
+    for table, rules, shown_column in ((diagnoses, profile.DIAGNOSIS_RULES, "andel"),
+                                       (activities, profile.ACTIVITY_RULES, "vaerdi"),
+                                       (transitions, staircase.TRANSITION_RULES, "antal")):
+        shown, _ = suppress(table, rules, 5, Params())
+        assert hidden(shown, shown_column) == [1, 2], rules  # as in test_overlapping_subgroups_with_a_small_overlap
+
+
+def test_population_counts_are_protected_like_any_count():
+    from analysis import staircase
+    table = pd.DataFrame({"aar": 2022, "omraade": ["landsplan", "751"], "trin": 2, "ydelse": "sel85",
+                          "alder_fra": 18, "alder_til": 64, "antal": [500, 0], "befolkning": [9000, 2],
+                          "pr_10000": [555.6, 0.0], "antal_voksne": [800, 0], "befolkning_voksne": [12000, 2],
+                          "pr_10000_voksne": [666.7, 0.0]})
+    shown, _ = suppress(table, staircase.RATE_RULES, 5, Params(kommune=751))
+    assert shown.loc[1, ["befolkning", "befolkning_voksne", "pr_10000"]].isna().all()
+    assert shown.loc[0, "befolkning"] == 9000

@@ -267,3 +267,18 @@ def test_one_rounding_for_the_same_number_in_every_table(case):
     unrounded = som._split(*case, "hovedomraade")
     assert (som.potentials(*case)["kr_pr_borger"].dropna() == unrounded["kr_pr_borger"].dropna().map(
         lambda v: float(half_away(v)))).all()
+
+
+
+def test_a_total_with_a_year_below_the_threshold_is_hidden(case):
+    """The four-year total minus the published years would reveal a hidden year (the 0.5.0
+    leak: -45,468 kr read off against the true -45,470), so such a total is hidden too."""
+    from analysis.disclosure import suppress
+    extract, params = case
+    assert som.totals(extract, params)["n_mindste_aar"].tolist() == [1, 1, 1, 1]  # one person per group here
+    shown, _ = suppress(som.totals(extract, params), som.TOTAL_RULES, 3)
+    assert shown["kr_pr_borger_4aar"].isna().all() and "n_mindste_aar" not in shown
+    wide = som.totals(extract, params).assign(n_succes=50, n_ikke_succes=50, n_mindste_aar=[3, 3, 9, 9])
+    shown, _ = suppress(wide, som.TOTAL_RULES, 5)
+    expected = (wide["n_mindste_aar"] < 5) | wide["kr_pr_borger_4aar"].isna()  # hidden, or not estimable
+    assert shown["kr_pr_borger_4aar"].isna().tolist() == expected.tolist() and not expected.all()

@@ -9,7 +9,7 @@ import pandas as pd
 from . import codes
 from .areas import areas, in_area
 from .contract import Extract
-from .disclosure import Rules, additive
+from .disclosure import Rules, additive, overlaps
 from .params import Params
 from .prices import load_prices, service_costs, service_days, volume_costs
 from .rounding import half_away, half_away_all
@@ -100,7 +100,8 @@ def diagnosis_shares(extract: Extract, params: Params) -> pd.DataFrame:
     return table.assign(andel=(100 * table.pop("gennemsnit")).pipe(half_away_all, 1))
 
 
-DIAGNOSIS_RULES = Rules(("antal", "n"), follows=("andel",), private=("n",))
+DIAGNOSIS_RULES = Rules(("antal", "n"), follows=("andel",), private=("n",), constraints=lambda t, _: overlaps(
+    t, ["aar", "omraade", "diagnosegruppe"], "gruppe", "i_alt", *SUBGROUPS))
 
 
 def service_distribution(extract: Extract, params: Params) -> pd.DataFrame:
@@ -184,7 +185,8 @@ def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
     return table
 
 
-ACTIVITY_RULES = Rules(("antal", "n", "uden"), follows=("vaerdi",), private=("n", "antal", "uden"))
+ACTIVITY_RULES = Rules(("antal", "n", "uden"), follows=("vaerdi",), private=("n", "antal", "uden"),
+                       constraints=lambda t, _: overlaps(t, ["aar", "omraade", "maal"], "gruppe", "i_alt", *SUBGROUPS))
 
 
 def _cost_sums(extract: Extract, year: int, prices: pd.DataFrame) -> pd.DataFrame:

@@ -238,25 +238,31 @@ def comparable_years(frame: pd.DataFrame) -> pd.DataFrame:
 def totals(extract: Extract, params: Params) -> pd.DataFrame:
     """som_potentiale_samlet: four-year potential per scenario, raw and regression-adjusted,
     over the follow-up years in which both groups are present (antal_opfoelgningsaar), for
-    the reference years referenceaar_fra–referenceaar_til."""
+    the reference years referenceaar_fra–referenceaar_til; n_mindste_aar is the smallest
+    group of any of those years."""
     rows = []
     for scenario in SCENARIOS:
         people, costs = _followed(extract, params, scenario)
         frame = comparable_years(_per_person(people, costs, []).merge(people.drop(columns="succes"), on="pnr"))
         sizes = people["succes"].value_counts()
         years = frame["k"].nunique()
+        per_year = frame.groupby(["k", "succes"])["pnr"].nunique()
+        smallest_year = int(per_year.min()) if years else 0
         for method, adjusted in (("raa", False), ("justeret", True)):
             estimate, low, high = _regression(frame, adjusted) if years else (np.nan,) * 3
             if not adjusted and years:  # the raw potential is the sum of the yearly differences, exactly
                 estimate = float(_differences(frame, [])["kr_pr_borger"].sum())
             rows.append((scenario, method, *(None if np.isnan(v) else half_away(v) for v in (estimate, low, high)),
-                         int(sizes.get(1, 0)), int(sizes.get(0, 0)), years, *params.som_referenceaar))
+                         int(sizes.get(1, 0)), int(sizes.get(0, 0)), smallest_year, years, *params.som_referenceaar))
     return pd.DataFrame(rows, columns=["scenarie", "metode", "kr_pr_borger_4aar", "ci_lav", "ci_hoej",
-                                       "n_succes", "n_ikke_succes", "antal_opfoelgningsaar", "referenceaar_fra",
-                                       "referenceaar_til"])
+                                       "n_succes", "n_ikke_succes", "n_mindste_aar", "antal_opfoelgningsaar",
+                                       "referenceaar_fra", "referenceaar_til"])
 
 
-TOTAL_RULES = Rules(("n_succes", "n_ikke_succes"), follows=("kr_pr_borger_4aar", "ci_lav", "ci_hoej"))
+# n_mindste_aar, the smallest group in any follow-up year used, hides a total with a hidden
+# year of som_potentiale: the total minus the published years would reveal that year.
+TOTAL_RULES = Rules(("n_succes", "n_ikke_succes", "n_mindste_aar"), follows=("kr_pr_borger_4aar", "ci_lav", "ci_hoej"),
+                    private=("n_mindste_aar",))
 
 
 def sensitivity(extract: Extract, params: Params) -> pd.DataFrame:

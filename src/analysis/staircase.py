@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from . import codes
 from .areas import NATIONAL, areas, in_area, nesting
 from .contract import ContractError, Extract
-from .disclosure import Rules, additive, remainders
+from .disclosure import Rules, additive, overlaps, remainders
 from .params import STAIRCASE_YEARS, Params
 from .profile import people
 from .rounding import half_away, half_away_all
@@ -182,7 +182,8 @@ def _transition_constraints(table: pd.DataFrame, params: Params) -> list:
     present = table[table["til_trin"] != LEFT]
     steps_ = tuple(sorted(set(present["til_trin"])))
     return (additive(present, ["omraade", "gruppe", "fra_trin"], "til_trin", steps_)
-            + remainders(table, ["gruppe", "fra_trin", "til_trin"], "omraade", nesting(params)))
+            + remainders(table, ["gruppe", "fra_trin", "til_trin"], "omraade", nesting(params))
+            + overlaps(table, ["omraade", "fra_trin", "til_trin"], "gruppe", "i_alt", *SUBGROUPS))
 
 
 TRANSITION_RULES = Rules(("antal",), follows=("andel", "ci_lav", "ci_hoej"), constraints=_transition_constraints)
@@ -266,5 +267,5 @@ def rates_per_10000(extract: Extract, params: Params) -> pd.DataFrame:
                                        "pr_10000_voksne"])
 
 
-RATE_RULES = Rules(("antal", "antal_voksne"), follows=("pr_10000", "pr_10000_voksne"), constraints=lambda t, p: remainders(
+RATE_RULES = Rules(("antal", "antal_voksne", "befolkning", "befolkning_voksne"), follows=("pr_10000", "pr_10000_voksne"), constraints=lambda t, p: remainders(
     t, ["ydelse"], "omraade", nesting(p)))
