@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SYNTHETIC := data/synthetic
+PACKAGE := pakke
 OUT := build
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
                 fonts-freefont-otf latexmk poppler-utils
 
-.PHONY: install tex browser synth book book-html test bench clean
+.PHONY: install tex browser synth package book book-html test bench clean
 
 install: $(VENV)/.installed  ## virtual environment with roret installed (editable)
 
@@ -27,11 +28,14 @@ $(SYNTHETIC)/syntetisk.json: | $(VENV)/.installed
 
 synth: $(SYNTHETIC)/syntetisk.json  ## the full-scale synthetic register (once)
 
-book: install tex synth  ## the national publication on the synthetic default, into build/
-	$(BIN)/roret build --data $(SYNTHETIC) --out $(OUT)
+package: install synth  ## the result package of the synthetic default, into pakke/ (what leaves DST)
+	$(BIN)/roret package --data $(SYNTHETIC) --out $(PACKAGE)
 
-book-html: install synth  ## the same without the PDF (no TeX needed)
-	$(BIN)/roret build --data $(SYNTHETIC) --out $(OUT) --no-pdf
+book: install tex package  ## the national publication, built from the package alone, into build/
+	$(BIN)/roret build --pakke $(PACKAGE) --out $(OUT)
+
+book-html: install package  ## the same without the PDF (no TeX needed)
+	$(BIN)/roret build --pakke $(PACKAGE) --out $(OUT) --no-pdf
 
 test: install tex browser  ## the whole test suite, including an end-to-end build with nbval
 	$(BIN)/pytest
@@ -41,4 +45,4 @@ bench: install  ## benchmarks on the full-scale synthetic register -> benchmarks
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(OUT) $(SYNTHETIC) .pytest_cache
+	rm -rf $(OUT) $(PACKAGE) $(SYNTHETIC) .pytest_cache

@@ -42,3 +42,13 @@ def small_valid(directory: Path) -> Path:
         + [(3, 2022, 169, 70)],
         ydelser=[(1, 2022, 101, "sel85", "sindslidelse", 365)],
     )
+
+
+def unprotected(table_id: str, extract, params):
+    """A book table before disclosure control: the package counts summed straight to the book's
+    areas (the methods, tested on their own)."""
+    from analysis.areas import aggregate, book_areas
+    from analysis.registry import BOOK_TABLES, PACKAGE_TABLES
+    rows = {t.id: aggregate(t.count(extract, params), book_areas(params), list(t.values))
+            for t in PACKAGE_TABLES.values()}
+    return BOOK_TABLES[table_id].compute(rows, params)

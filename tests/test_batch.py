@@ -1,14 +1,18 @@
 """build-all without building: argument checks, the summary and the index page."""
 import pytest
 
-from analysis.batch import Summary, build_all, write_index
-from analysis.params import Params, ParamsError
+from analysis.batch import Summary, municipalities_to_build, write_index
+from analysis.cli import main
+from analysis.params import ParamsError
 
 
-def test_unknown_municipality_codes_are_rejected_before_any_work(tmp_path):
-    with pytest.raises(ParamsError, match=r"unknown municipality code\(s\) \[999\]"):
-        build_all(tmp_path / "no-data", tmp_path / "out", Params(), kommuner=[751, 999])
+def test_unknown_municipality_codes_are_rejected_before_any_work(tmp_path, capsys):
+    assert main(["build-all", "--data", str(tmp_path / "no-data"), "--out", str(tmp_path / "out"),
+                 "--kommuner", "751,999"]) == 1
+    assert "unknown municipality code(s) [999]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    with pytest.raises(ParamsError, match=r"\[751\] given more than once"):
+        municipalities_to_build([751, 751])
 
 
 def test_summary_names_each_failure_and_its_reason():

@@ -26,9 +26,16 @@ def comparison(national):
     return national["sammenligning"]
 
 
+# The published figure the package's disclosure control leaves uncomputed on the synthetic
+# default: the cost share of the members on a botilbud needs a national zero (no botilbud
+# resident in the synthetic register also has § 85), and zeros are hidden like other small counts.
+HIDDEN_BY_DISCLOSURE = {"udg_botilbud_andel"}
+
+
 def test_published_figures_are_within_tolerance(comparison):
     computed = comparison[comparison["inden_for_tolerance"].isin(["ja", "nej"])]
-    assert len(computed) >= 77
+    uncomputed = set(comparison.loc[comparison["inden_for_tolerance"] == "ikke beregnet", "id"])
+    assert uncomputed == HIDDEN_BY_DISCLOSURE
     outside = computed[computed["inden_for_tolerance"] == "nej"]
     assert outside.empty, outside[["id", "publiceret", "beregnet", "afvigelse_pct", "tolerance_pct"]].to_string()
 

@@ -1,13 +1,19 @@
-"""Disclosure control (METHODS.md §4): primary and secondary suppression and the audit trail."""
+"""Disclosure control (METHODS.md §4): single tables, the package as one system, and attacks on it."""
 import json
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy.linalg import null_space
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from analysis.areas import COMPARISON, NATIONAL, aggregate, package_areas, regions
 from analysis.contract import load_extract
-from analysis.disclosure import Additive, Overlap, Remainder, Rules, additive, suppress
+from analysis.disclosure import Rules, suppress
 from analysis.params import Params
-from analysis.registry import compute_tables, read_table, write_tables
+from analysis.protection import Block, System, protect
+from analysis.registry import PACKAGE_TABLES, book_tables, compute_package, compute_tables, write_tables
 from extracts import write_extract
 
 
@@ -21,6 +27,7 @@ def test_primary_hides_counts_below_the_threshold_including_zero():
     assert hidden(shown) == [0, 1, 2]
     assert shown["antal"].dropna().tolist() == [5, 1000]
     assert [(a["celle"], a["regel"]) for a in audit] == [({"gruppe": g}, "primary") for g in "abc"]
+    assert audit[0]["begrundelse"] == "færre end 5 personer (antal)"
     assert table["antal"].tolist() == [0, 1, 4, 5, 1000]  # the input is left alone
 
 
@@ -29,125 +36,207 @@ def test_threshold_is_a_parameter():
     assert hidden(shown) == [0, 1]
 
 
-def test_additive_with_a_published_total_hides_the_next_smallest_part():
-    table = pd.DataFrame({"kategori": ["a", "b", "c", "i_alt"], "antal": [10, 3, 20, 33]})
-    rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", ("a", "b", "c"), "i_alt"))
-    shown, audit = suppress(table, rules, 5)
-    assert hidden(shown) == [0, 1]  # b (primary), then a, the smallest visible part
-    assert [(a["celle"]["kategori"], a["regel"]) for a in audit] == [("b", "primary"), ("a", "secondary")]
+# ---- the engine on hand-built systems ----------------------------------------------------
+
+def system(values: list[int], relations=(), derived=()) -> System:
+    """Cells 0..n-1 with `values`; relations [(total, parts)] (total = Σ parts); derived [(cells, coefs)]."""
+    table = pd.DataFrame({"antal": values})
+    forms = System({"t": table}, {"t": 0}, np.asarray(values, dtype=np.int64))
+    for total, parts in relations:
+        forms.relations.append(Block(np.array([[total, *parts]]), np.array([1.0] + [-1.0] * len(parts)), "sum"))
+    for cells, coefs in derived:
+        forms.derived.append(Block(np.array([cells]), np.array(coefs, dtype=float), "overlap"))
+    return forms
+
+
+def hidden_cells(forms: System, min_cell: int = 5) -> list[int]:
+    return np.flatnonzero(protect(forms, min_cell)[0]).tolist()
+
+
+def test_a_total_with_one_hidden_part_hides_the_next_smallest_part():
+    # a 10, b 3, c 20 under a published 33: b is primary, and would be 33 - 10 - 20; a is next.
+    assert hidden_cells(system([10, 3, 20, 33], [(3, [0, 1, 2])])) == [0, 1]
 
 
 def test_hidden_parts_must_together_count_at_least_the_threshold():
     """1 and 2 hidden beside 30 under a published 33: their sum, 3, would be read off the total."""
-    table = pd.DataFrame({"kategori": ["a", "b", "c", "i_alt"], "antal": [1, 2, 30, 33]})
-    rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", ("a", "b", "c"), "i_alt"))
-    shown, audit = suppress(table, rules, 5)
-    assert hidden(shown) == [0, 1, 2]
-    assert audit[-1]["begrundelse"] == "its hidden parts together count fewer than 5"
-    table["antal"] = [2, 3, 30, 35]  # 2 + 3 = 5: protected as it is
-    assert hidden(suppress(table, rules, 5)[0]) == [0, 1]
-
-
-def test_shares_are_hidden_with_their_counts_when_the_total_is_known():
-    table = pd.DataFrame({"bevaegelse": ["ingen", "lavere", "samme", "hoejere"], "antal": [50, 2, 30, 8]})
-    table["andel"] = 100 * table["antal"] / table["antal"].sum()
-    rules = Rules(("antal",), follows=("andel",), constraints=lambda t, _: [Additive((0, 1, 2, 3))])
-    shown, _ = suppress(table, rules, 5)
-    assert hidden(shown) == hidden(shown, "andel") == [1, 3]  # 2 (primary) and 8 (secondary)
-
-
-def test_remainder_of_an_area_below_threshold_hides_the_inner_area():
-    table = pd.DataFrame({"omraade": ["casekommuner", "751"], "antal": [12, 9]})
-    shown, audit = suppress(table, Rules(("antal",), constraints=lambda t, _: [Remainder(0, (1,))]), 5)
-    assert hidden(shown) == [1] and audit[0]["regel"] == "secondary"
-    table = pd.DataFrame({"omraade": ["casekommuner", "751"], "antal": [100, 9]})
-    assert hidden(suppress(table, Rules(("antal",), constraints=lambda t, _: [Remainder(0, (1,))]), 5)[0]) == []
+    forms = system([1, 2, 30, 33], [(3, [0, 1, 2])])
+    hide, log = protect(forms, 5)
+    assert np.flatnonzero(hide).tolist() == [0, 1, 2] and log[-1] == (2, "secondary", "sum")
+    assert hidden_cells(system([2, 3, 30, 35], [(3, [0, 1, 2])])) == [0, 1]  # 2 + 3 = 5: protected as it is
 
 
 def test_overlapping_subgroups_with_a_small_overlap():
-    table = pd.DataFrame({"gruppe": ["i_alt", "kognitiv", "sindslidelse"], "antal": [20, 18, 5]})
-    rules = Rules(("antal",), constraints=lambda t, _: [Overlap(0, 1, 2)])
-    # both = 18 + 5 - 20 = 3: hide sindslidelse (smaller); then only-sindslidelse = 20 - 18 = 2
-    # is still derivable, so kognitiv goes too.
-    assert hidden(suppress(table, rules, 5)[0]) == [1, 2]
-    table["antal"] = [100, 60, 50]
-    assert hidden(suppress(table, rules, 5)[0]) == []
+    """i_alt 20, kognitiv 18, sindslidelse 5: 3 in both. Hiding sindslidelse (smaller) leaves
+    only-sindslidelse = 20 - 18 = 2 readable, so kognitiv goes too."""
+    overlap = [([1, 2, 0], [1, 1, -1]), ([0, 2], [1, -1]), ([0, 1], [1, -1])]
+    assert hidden_cells(system([20, 18, 5], derived=overlap)) == [1, 2]
+    assert hidden_cells(system([100, 60, 50], derived=overlap)) == []
 
 
-def test_tiny_municipality_with_a_subgroup_of_three(tmp_path):
-    """Aarhus (751, in the comparison group): 7 kognitiv, 3 sindslidelse, no overlap.
+def test_a_cell_determined_only_by_combining_relations_is_protected():
+    """Two regions r1 = a + b, r2 = c + d and landsplan L = r1 + r2, with b = 2 (primary) and
+    r1 hidden with it: b is then L - r2 - a, through two relations; the engine sees it."""
+    forms = system([10, 2, 30, 40, 12, 70, 82], [(6, [4, 5]), (4, [0, 1]), (5, [2, 3])])
+    hide = hidden_cells(forms)
+    assert 1 in hide and len(hide) >= 2
+    assert not _recoverable(forms, np.isin(np.arange(7), hide))
 
-    The 3 are hidden (primary). Kognitiv must go too (secondary): i_alt 10 - kognitiv 7 = 3.
-    """
-    people = [(i, "kognitiv", 751) for i in range(1, 8)] + [(i, "sindslidelse", 751) for i in range(8, 11)]
-    people += [(i, "kognitiv", 169) for i in range(11, 31)] + [(i, "sindslidelse", 169) for i in range(31, 37)]
-    people += [(i, "kognitiv", 101) for i in range(37, 87)] + [(i, "sindslidelse", 101) for i in range(87, 97)]
-    extract = load_extract(write_extract(tmp_path / "x", [(p, 2022, k, 40) for p, _, k in people],
-                                         [(p, 2022, k, "sel85", g, 365) for p, g, k in people]))
-    params = Params(kommune=751, min_celle=5)
-    tables = compute_tables(extract, params, progress=lambda _: None)
-    shown = tables.frames["maalgruppe"].set_index(["omraade", "gruppe"])["antal"]
+
+def test_property_no_hidden_cell_nor_the_sum_of_a_relations_hidden_parts_is_recoverable():
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        parts = rng.integers(0, 25, rng.integers(2, 7)).tolist()
+        forms = system(parts + [sum(parts)], [(len(parts), list(range(len(parts))))])
+        hide = np.isin(np.arange(len(parts) + 1), hidden_cells(forms))
+        values = np.array(parts + [sum(parts)])
+        assert (values[~hide] >= 5).all()
+        assert not _recoverable(forms, hide), parts
+        if not hide[-1]:
+            remainder = values[-1] - values[:-1][~hide[:-1]].sum()
+            assert remainder == 0 or remainder >= 5, (parts, hide)
+
+
+def _recoverable(forms: System, hide: np.ndarray) -> list[int]:
+    """Hidden positive cells the published cells determine: an independent null-space check."""
+    matrix = np.zeros((len(forms.relations), len(forms.values)))
+    for row, block in enumerate(forms.relations):
+        matrix[row, block.ids[0]] = block.coefs
+    on_hidden = matrix[:, hide]
+    kernel = null_space(on_hidden) if on_hidden.size else np.zeros((hide.sum(), 0))
+    cells = np.flatnonzero(hide)
+    return [int(c) for i, c in enumerate(cells) if forms.values[c] > 0 and np.abs(kernel[i]).max(initial=0) < 1e-9]
+
+
+# ---- the package as one system -----------------------------------------------------------
+
+TINY = {751: (7, 3), 169: (20, 6), 101: (50, 10), 825: (2, 1), 147: (9, 0)}  # kom: (kognitiv, sindslidelse)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """Five municipalities, some tiny, members on § 85 (a few on § 108) in 2020 and 2022,
+    none in both sub-groups; Læsø (825) has 3 members, Frederiksberg (147) nine."""
+    bopael, ydelser, person = [], [], 0
+    for kom, sizes in TINY.items():
+        for gruppe, size in zip(("kognitiv", "sindslidelse"), sizes):
+            for i in range(size):
+                person += 1
+                service = "sel108" if i % 4 == 3 else "sel85"
+                for year in (2020, 2021, 2022):
+                    bopael.append((person, year, kom, 40))
+                    ydelser.append((person, year, kom, service, gruppe, 365))
+    directory = write_extract(tmp_path_factory.mktemp("tiny") / "x", bopael, ydelser)
+    return load_extract(directory)
+
+
+def test_tiny_municipality_in_the_book(tiny, tmp_path):
+    """Aarhus: 7 kognitiv and 3 sindslidelse. The 3 are hidden, and so is kognitiv (10 - 7 = 3)."""
+    params = Params(kommune=751)
+    tables = compute_tables(tiny, params, progress=lambda _: None)
+    shown = tables.frames["maalgruppe"].query("aar == 2022").set_index(["omraade", "gruppe"])["antal"]
     assert shown["751"].isna().to_dict() == {"i_alt": False, "kognitiv": True, "sindslidelse": True}
     assert shown["751", "i_alt"] == 10
-    assert shown["casekommuner"].tolist() == [36, 27, 9] and shown["landsplan"].tolist() == [96, 77, 19]
+    assert shown[NATIONAL].tolist() == [108, 88, 20]
+    assert shown[COMPARISON].isna().all()  # Herning and Roskilde have none: hidden zeros in the group
     write_tables(tables, tmp_path / "out", params)
     record = json.loads((tmp_path / "out" / "disclosure.json").read_text())
     assert record["graense"] == 5
-    assert [(c["celle"]["omraade"], c["celle"]["gruppe"], c["regel"]) for c in record["tabeller"]["maalgruppe"]] == [
-        ("751", "sindslidelse", "primary"), ("751", "kognitiv", "secondary")]
-    assert (tmp_path / "out" / "tables" / "maalgruppe.csv").read_text().count(",751,kognitiv,\n") == 1
-    back = read_table(tmp_path / "out" / "tables", "maalgruppe")
-    assert back["antal"].isna().sum() == 2
+    cells = {(c["celle"]["omraade"], c["celle"]["gruppe"], c["celle"]["aar"]): c["regel"]
+             for c in record["tabeller"]["maalgruppe"]}
+    assert cells[("751", "sindslidelse", 2022)] == "primary" and cells[("751", "kognitiv", 2022)] == "secondary"
 
 
-def test_property_no_hidden_cell_nor_their_sum_is_recoverable_from_a_total():
-    rng = np.random.default_rng(1)
-    for _ in range(500):
-        parts = rng.integers(0, 25, rng.integers(2, 7)).tolist()
-        table = pd.DataFrame({"kategori": [f"k{i}" for i in range(len(parts))] + ["i_alt"],
-                              "antal": parts + [sum(parts)]})
-        rules = Rules(("antal",), constraints=lambda t, _: additive(t, [], "kategori", tuple(t["kategori"][:-1]),
-                                                                 "i_alt"))
-        shown, audit = suppress(table, rules, 5)
-        is_hidden = shown["antal"].isna()
-        assert len(audit) == is_hidden.sum()
-        assert (table["antal"][~is_hidden] >= 5).all()
-        if is_hidden.iloc[-1]:
-            continue  # the total itself is hidden
-        remainder = table["antal"].iloc[-1] - table["antal"][:-1][~is_hidden[:-1]].sum()
-        assert remainder == 0 or remainder >= 5, (parts, shown["antal"].tolist())  # hidden parts, summed
-        for value in table["antal"][:-1][is_hidden[:-1]]:
-            assert value != remainder or (value == 0 and remainder == 0 and is_hidden[:-1].sum() == len(parts)), \
-                (parts, shown["antal"].tolist())
+def test_a_comparison_group_never_reveals_a_hidden_municipal_cell(tiny):
+    """The 0.5.0 attack: the group row of [K, 101] minus that of [101] was K's hidden cell. A
+    group is summed from the protected municipal cells, and is hidden where any of them is."""
+    package = compute_package(tiny, Params(), progress=lambda _: None)
+    municipal = package.tables["maalgruppe"].set_index(["omraade", "aar", "gruppe"])["antal"]
+    for kom in (825, 147, 751):
+        group = book_tables(package, Params(sammenligning=[kom, 101]), progress=lambda _: None).frames["maalgruppe"]
+        rows = group[group["omraade"] == COMPARISON].set_index(["aar", "gruppe"])["antal"]
+        for (aar, gruppe), value in rows.items():
+            cell, base = municipal[(str(kom), aar, gruppe)], municipal[("101", aar, gruppe)]
+            if pd.isna(cell) or pd.isna(base):
+                assert pd.isna(value), (kom, aar, gruppe)
+            else:
+                assert value == cell + base
 
 
-def _three_groups(counts: dict[str, int], **keys) -> pd.DataFrame:
-    return pd.DataFrame([{**keys, "gruppe": g, "antal": a} for g, a in counts.items()])
+def test_no_hidden_cell_of_the_package_is_recoverable(tiny):
+    """The relations a reader can write from the published package alone (areas add up,
+    transitions add up to the base year's target group, movements are sums of transitions,
+    every member receives a target service), solved for every hidden cell: none is determined,
+    and no derived overlap below the threshold can be read off."""
+    params = Params()
+    package = compute_package(tiny, params, progress=lambda _: None)
+    truth = {t.id: aggregate(t.count(tiny, params), package_areas(), list(t.values)) for t in PACKAGE_TABLES.values()}
+    names, equations = _reader_equations(package.tables, params)
+    values = np.concatenate([truth[name]["antal"].to_numpy(dtype=float) for name in names])
+    shown = np.concatenate([package.tables[name]["antal"].to_numpy(dtype=float, na_value=np.nan) for name in names])
+    hide = np.isnan(shown)
+    assert (values[~hide] == shown[~hide]).all() and (values[~hide] >= 5).all()
+    assert hide.sum() < len(hide)  # the national rows, at least, are shown
+    on_hidden = equations.tocsc()[:, np.flatnonzero(hide)].tocsr()
+    on_hidden = on_hidden[on_hidden.getnnz(axis=1) > 0]
+    rows, cols = on_hidden.nonzero()
+    graph = coo_matrix((np.ones(len(rows)), (rows, on_hidden.shape[0] + cols)), shape=(sum(on_hidden.shape),) * 2)
+    _, label = connected_components(graph, directed=False)
+    row_label, cell_label = label[:on_hidden.shape[0]], label[on_hidden.shape[0]:]
+    hidden_values = values[hide]
+    recovered = []
+    for block in np.unique(cell_label[hidden_values > 0]):
+        members = np.flatnonzero(cell_label == block)
+        kernel = null_space(on_hidden[np.flatnonzero(row_label == block)][:, members].toarray())
+        recovered += [int(m) for m in members[np.abs(kernel).max(axis=1, initial=0) < 1e-9] if hidden_values[m] > 0]
+    assert not recovered, f"{len(recovered)} hidden cells recoverable"
+    for omraade, rows_ in package.tables["maalgruppe"].groupby(["omraade", "aar"]):  # derived overlaps
+        cell = rows_.set_index("gruppe")["antal"]
+        if cell.notna().all():
+            both = cell["kognitiv"] + cell["sindslidelse"] - cell["i_alt"]
+            assert both == 0 or both >= 5, omraade
 
 
-def test_every_table_with_the_three_groups_protects_their_overlap():
-    """i_alt 20, kognitiv 18, sindslidelse 5: 3 persons are in both sub-groups, and that derived
-    count may not be read off any table that shows the three groups (diagnoser, forbrug,
-    trappe_overgange), as it could not from maalgruppe."""
-    from analysis import profile, staircase
-    counts = {"i_alt": 20, "kognitiv": 18, "sindslidelse": 5}
-    diagnoses = _three_groups(counts, aar=2022, omraade="landsplan", diagnosegruppe="autisme").assign(n=100, andel=1.0)
-    activities = _three_groups(counts, aar=2022, omraade="landsplan", maal="sel85").assign(n=100, uden=80, vaerdi=1.0)
-    transitions = _three_groups(counts, omraade="landsplan", fra_trin=2, til_trin="3").assign(
-        andel=1.0, ci_lav=0.5, ci_hoej=1.5)
-    for table, rules, shown_column in ((diagnoses, profile.DIAGNOSIS_RULES, "andel"),
-                                       (activities, profile.ACTIVITY_RULES, "vaerdi"),
-                                       (transitions, staircase.TRANSITION_RULES, "antal")):
-        shown, _ = suppress(table, rules, 5, Params())
-        assert hidden(shown, shown_column) == [1, 2], rules  # as in test_overlapping_subgroups_with_a_small_overlap
+def _reader_equations(tables: dict[str, pd.DataFrame], params: Params):
+    """Cell order (tables in order, rows in order) and the linear equations Σ coef · cell = 0 (sparse)."""
+    names = ["maalgruppe", "befolkning", "diagnoser", "forbrug", "trappe_overgange", "trappe_bevaegelser"]
+    offsets = np.cumsum([0] + [len(tables[n]) for n in names])
+    width = offsets[-1]
+    position = {n: o for n, o in zip(names, offsets)}
+    equations = []
 
+    def index(name: str) -> pd.Series:
+        table = tables[name]
+        keys = [c for c in table.columns if c not in ("antal", "maengde")]
+        return pd.Series(position[name] + np.arange(len(table)),
+                         index=pd.MultiIndex.from_frame(table[keys])).sort_index()
 
-def test_population_counts_are_protected_like_any_count():
-    from analysis import staircase
-    table = pd.DataFrame({"aar": 2022, "omraade": ["landsplan", "751"], "trin": 2, "ydelse": "sel85",
-                          "alder_fra": 18, "alder_til": 64, "antal": [500, 0], "befolkning": [9000, 2],
-                          "pr_10000": [555.6, 0.0], "antal_voksne": [800, 0], "befolkning_voksne": [12000, 2],
-                          "pr_10000_voksne": [666.7, 0.0]})
-    shown, _ = suppress(table, staircase.RATE_RULES, 5, Params(kommune=751))
-    assert shown.loc[1, ["befolkning", "befolkning_voksne", "pr_10000"]].isna().all()
-    assert shown.loc[0, "befolkning"] == 9000
+    def equation(plus: list[int], minus: list[int]) -> None:
+        equations.append([(c, 1.0) for c in plus] + [(c, -1.0) for c in minus])
+
+    municipalities = {region: [str(k) for k in codes] for region, codes in regions().items()}
+    for name in names:
+        ids = index(name)
+        frame = ids.reset_index(name="id")
+        keys = [c for c in frame.columns if c not in ("omraade", "id")]
+        for _, slice_ in frame.groupby(keys):
+            cell = dict(zip(slice_["omraade"], slice_["id"]))
+            equation([cell[NATIONAL]], [cell[r] for r in municipalities])
+            for region, members in municipalities.items():
+                equation([cell[region]], [cell[m] for m in members])
+    sizes, moves = index("maalgruppe"), index("trappe_overgange")
+    movements = index("trappe_bevaegelser")
+    forbrug = index("forbrug")
+    categories = {"ingen": ["0"], "lavere": ["1"], "samme": ["2"], "hoejere": ["3", "4", "5"], "udgaaet": ["udgaaet"]}
+    for omraade in tables["maalgruppe"]["omraade"].unique():
+        for gruppe in ("i_alt", "kognitiv", "sindslidelse"):
+            equation([sizes[(omraade, params.trappe_basisaar, gruppe)]], list(moves[(omraade, gruppe)]))
+            equation([forbrug[(omraade, params.aar, gruppe, "alle_fem")]], [sizes[(omraade, params.aar, gruppe)]])
+        for category, steps in categories.items():
+            equation([movements[(omraade, category)]], [moves[(omraade, "i_alt", 2, s)] for s in steps])
+        for service in ("sel107", "sel108", "abl105_sel85"):
+            equation([forbrug[(omraade, params.aar, "botilbudsbeboere", service)]],
+                     [forbrug[(omraade, params.aar, "i_alt", service)]])
+    rows = [r for r, terms in enumerate(equations) for _ in terms]
+    cols, coefs = zip(*[term for terms in equations for term in terms])
+    return names, coo_matrix((coefs, (rows, cols)), shape=(len(equations), width)).tocsr()

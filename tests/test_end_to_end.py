@@ -109,7 +109,8 @@ def test_failed_build_leaves_the_previous_publication(built, tmp_path, monkeypat
     broken.write_text("# %%\nraise RuntimeError('boom')\n")
     monkeypatch.setattr(pipeline, "notebook_sources", lambda: [broken])
     with pytest.raises(pipeline.BuildError, match="broken.py failed"):
-        pipeline.build(data, out, Params(), pdf=False, progress=lambda _: None)
+        pipeline.build(pipeline.FromExtract(data, load_extract(data)), out, Params(), pdf=False,
+                       progress=lambda _: None)
     assert (out / "manifest.json").read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["data", "out"]
 
@@ -123,7 +124,8 @@ def test_planted_person_key_fails_the_build_and_publishes_nothing(built, tmp_pat
     monkeypatch.setattr(pipeline, "notebook_sources", lambda: [leaking])
     monkeypatch.setattr(pipeline, "build_book", lambda *_, **__: None)  # a book of one notebook: its toc would fail
     with pytest.raises(pipeline.BuildError, match=r"(?s)leak scan failed.*notebooks/leaking.ipynb \(cell"):
-        pipeline.build(data, out, Params(), pdf=False, progress=lambda _: None)
+        pipeline.build(pipeline.FromExtract(data, load_extract(data)), out, Params(), pdf=False,
+                       progress=lambda _: None)
     assert (out / "manifest.json").read_bytes() == before
 
 

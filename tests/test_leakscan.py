@@ -1,6 +1,5 @@
 """The leak scan catches person keys, person-level tables and small counts in any output."""
 import json
-import re
 import shutil
 import site
 from pathlib import Path

@@ -5,7 +5,7 @@ import pytest
 from analysis.contract import load_extract
 from analysis.params import Params
 from analysis import profile
-from extracts import FORBRUG_ZERO, write_extract
+from extracts import FORBRUG_ZERO, unprotected, write_extract
 
 # 1: Copenhagen, kognitiv, § 85 all year and § 108 for 100 days; autism; 10 weeks of work;
 #    52 weeks of førtidspension.
@@ -55,7 +55,7 @@ def test_people_flags(case):
 
 
 def test_diagnosis_shares(case):
-    table = profile.diagnosis_shares(*case)
+    table = unprotected("diagnoser", *case)
     assert cell(table, "andel", omraade="landsplan", gruppe="i_alt", diagnosegruppe="autisme") == 66.7
     assert cell(table, "andel", omraade="landsplan", gruppe="kognitiv", diagnosegruppe="autisme") == 100.0
     assert cell(table, "andel", omraade="landsplan", gruppe="sindslidelse", diagnosegruppe="svaer_psykisk") == 50.0
@@ -63,7 +63,7 @@ def test_diagnosis_shares(case):
 
 
 def test_service_distribution(case):
-    table = profile.service_distribution(*case)
+    table = unprotected("ydelser_fordeling", *case)
     national = table[table["omraade"] == "landsplan"].set_index("ydelse")
     assert national.loc["sel85", ["antal", "andel_personer"]].tolist() == [2, 66.7]
     # kommune costs: § 85 2 x 365 x 100 = 73,000 (person 2 counted once); § 108 100 x 1,000 = 100,000;
@@ -74,14 +74,14 @@ def test_service_distribution(case):
 
 
 def test_botilbud_cost_share(case):
-    table = profile.botilbud_cost_share(*case)
+    table = unprotected("udgifter_botilbud", *case)
     assert cell(table, "antal", omraade="landsplan") == 2
     assert cell(table, "andel_personer", omraade="landsplan") == 66.7
     assert cell(table, "andel_udgifter", omraade="landsplan") == 89.7  # (136,500 + 182,500) / 355,500
 
 
 def test_activity_profile(case):
-    table = profile.activity_profile(*case)
+    table = unprotected("forbrug_gennemsnit", *case)
     assert cell(table, "vaerdi", omraade="landsplan", gruppe="befolkningen", maal="beskaeftigelse_uger") == 12.0
     assert cell(table, "vaerdi", omraade="landsplan", gruppe="i_alt", maal="beskaeftigelse_uger") == 3.3
     assert cell(table, "vaerdi", omraade="landsplan", gruppe="kognitiv", maal="beskaeftigelse_uger") == 5.0
@@ -93,14 +93,14 @@ def test_activity_profile(case):
 
 
 def test_costs_by_main_area(case):
-    table = profile.costs_by_main_area(*case)
+    table = unprotected("udgifter_hovedomraade", *case)
     assert cell(table, "kr_pr_person", omraade="landsplan", gruppe="i_alt", hovedomraade="Botilbud") == 94167
     assert cell(table, "kr_pr_person", omraade="landsplan", gruppe="befolkningen",
                 hovedomraade="Indkomstoverførsler") == 10400
 
 
 def test_recipient_shares(case):
-    table = profile.recipient_shares(*case)
+    table = unprotected("maalgruppe_andel", *case)
     assert cell(table, "andel", omraade="landsplan", ydelse="sel85") == 66.7
     assert cell(table, "andel", omraade="landsplan", ydelse="alle_fem") == 75.0
     assert cell(table, "andel", omraade="landsplan", ydelse="botilbud") == 100.0
@@ -112,18 +112,18 @@ def test_doubling_prices_keeps_shares_and_doubles_costs(case, tmp_path):
     prices["kr"] *= 2
     prices.to_csv(tmp_path / "dobbelt.csv", index=False)
     doubled = Params(enhedspriser=tmp_path / "dobbelt.csv")
-    pd.testing.assert_frame_equal(profile.service_distribution(extract, params),
-                                  profile.service_distribution(extract, doubled))
-    single, double = profile.costs_by_main_area(extract, params), profile.costs_by_main_area(extract, doubled)
+    pd.testing.assert_frame_equal(unprotected("ydelser_fordeling", extract, params),
+                                  unprotected("ydelser_fordeling", extract, doubled))
+    single, double = unprotected("udgifter_hovedomraade", extract, params), unprotected("udgifter_hovedomraade", extract, doubled)
     assert (double["kr_pr_person"] - 2 * single["kr_pr_person"]).abs().max() <= 1  # rounding to whole kroner
 
 
 def test_shares_are_percentages(case):
-    for table, column in ((profile.diagnosis_shares(*case), "andel"),
-                          (profile.recipient_shares(*case), "andel"),
-                          (profile.service_distribution(*case), "andel_personer")):
+    for table, column in ((unprotected("diagnoser", *case), "andel"),
+                          (unprotected("maalgruppe_andel", *case), "andel"),
+                          (unprotected("ydelser_fordeling", *case), "andel_personer")):
         assert table[column].dropna().between(0, 100).all()
-    costs = profile.service_distribution(*case).groupby("omraade")["andel_udgifter"].sum()
+    costs = unprotected("ydelser_fordeling", *case).groupby("omraade")["andel_udgifter"].sum()
     assert costs.round(0).isin([0, 100]).all()
 
 
@@ -133,7 +133,7 @@ def test_area_means_from_municipal_sums_equal_direct_means(tmp_path):
     write_synthetic(tmp_path / "s", scale=0.003, seed=5, progress=lambda _: None)
     extract = load_extract(tmp_path / "s")
     params = Params(kommune=751)
-    table = profile.activity_profile(extract, params)
+    table = unprotected("forbrug_gennemsnit", extract, params)
     frame = profile.people(extract, 2022).merge(extract.forbrug[extract.forbrug["aar"] == 2022], on="pnr")
     for omraade, codes in (("landsplan", None), ("casekommuner", params.sammenligning), ("751", [751])):
         area = frame if codes is None else frame[frame["kom"].isin(codes)]
@@ -143,4 +143,3 @@ def test_area_means_from_municipal_sums_equal_direct_means(tmp_path):
                 got = cell(table, "vaerdi", omraade=omraade, gruppe=gruppe, maal=maal)
                 assert (pd.isna(got) and expected is None) or got == pytest.approx(expected, abs=1e-9), \
                     (omraade, gruppe, maal)
-                assert cell(table, "n", omraade=omraade, gruppe=gruppe, maal=maal) == len(rows)

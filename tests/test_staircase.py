@@ -8,7 +8,7 @@ from analysis.contract import ContractError, load_extract
 from analysis.params import Params, ParamsError
 from analysis.project import REFERENCE_DIR
 from analysis import staircase
-from extracts import write_extract
+from extracts import unprotected, write_extract
 
 # Base year 2020, followed to 2022.
 # P1 (København): § 85 and § 82 in 2020 -> on the § 85 step; only § 82 in 2022 -> lavere.
@@ -39,7 +39,7 @@ def shares(table, omraade):
 
 
 def test_movements_by_hand(extract):
-    table = staircase.movements(extract, Params())
+    table = unprotected("trappe_bevaegelser", extract, Params())
     assert list(table.columns) == ["omraade", "bevaegelse", "antal", "andel"]
     counts, andel = shares(table, "landsplan")
     assert counts == {"ingen": 1, "lavere": 1, "samme": 1, "hoejere": 1, "udgaaet": 1}
@@ -59,7 +59,7 @@ def test_replaced_staircase_changes_the_categories(extract, tmp_path):
     # § 107 below § 85: P5 is now on the § 85 step (3) in 2020 and goes to nothing (ingen).
     (tmp_path / "trappe.csv").write_text("trin,navn,ydelser\n0,Ingen,\n1,Forebyggende,sel82\n2,Midlertidigt,sel107\n"
                                          "3,Udgående,sel85\n4,Botilbudslignende,abl105_sel85\n5,Længerevarende,sel108\n")
-    table = staircase.movements(extract, Params(indsatstrappe=tmp_path / "trappe.csv"))
+    table = unprotected("trappe_bevaegelser", extract, Params(indsatstrappe=tmp_path / "trappe.csv"))
     counts, _ = shares(table, "landsplan")
     assert counts == {"ingen": 2, "lavere": 1, "samme": 1, "hoejere": 1, "udgaaet": 1}
 
@@ -78,7 +78,7 @@ def test_bad_staircase_file_is_rejected(tmp_path, text, message):
 
 
 def test_transitions_with_wilson_intervals(extract):
-    table = staircase.transitions(extract, Params())
+    table = unprotected("trappe_overgange", extract, Params())
     national = table[(table["omraade"] == "landsplan") & (table["gruppe"] == "i_alt") & (table["fra_trin"] == 2)]
     national = national.set_index("til_trin")
     assert national["antal"].to_dict() == {"0": 1, "1": 1, "2": 1, "3": 0, "4": 0, "5": 1, "udgaaet": 1}
@@ -94,7 +94,7 @@ def test_transitions_with_wilson_intervals(extract):
 
 
 def test_difference_test_against_the_rest_of_the_country(extract):
-    table = staircase.difference_tests(extract, Params()).set_index("bevaegelse")
+    table = unprotected("trappe_test", extract, Params()).set_index("bevaegelse")
     # Case municipalities: P3 (up), P6 (same) -> 0 of 2 down, 1 of 2 up; the rest: P1, P2 -> 2 of 2 down.
     assert table.loc["ned", ["andel", "andel_resten"]].tolist() == [0.0, 100.0]
     assert table.loc["op", ["andel", "andel_resten"]].tolist() == [50.0, 0.0]
@@ -103,7 +103,7 @@ def test_difference_test_against_the_rest_of_the_country(extract):
 
 
 def test_rates_per_10000(extract):
-    table = staircase.rates_per_10000(extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
+    table = unprotected("trappe_pr_10000", extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
     # 2022 adults: København P1, P2, P3; Aarhus P5; Høje-Taastrup P6 -> 5 in all, 2 in the case municipalities.
     # Every recipient is in the target group and every adult is 18-64.
     assert table.loc[("landsplan", "sel82"), ["antal", "befolkning", "pr_10000"]].tolist() == [1, 5, 2000.0]
@@ -119,12 +119,12 @@ def test_rates_per_10000_count_members_per_residents_of_the_age_band(tmp_path):
     ydelser = [(1, 2022, 101, "sel82", "kognitiv", 100), (2, 2022, 101, "sel82", "fysisk", 100),
                (3, 2022, 101, "sel108", "sindslidelse", 365)]
     extract = load_extract(write_extract(tmp_path / "x", bopael, ydelser))
-    table = staircase.rates_per_10000(extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
+    table = unprotected("trappe_pr_10000", extract, Params(aar=2022)).set_index(["omraade", "ydelse"])
     columns = ["alder_fra", "alder_til", "antal", "befolkning", "pr_10000", "antal_voksne", "befolkning_voksne",
                "pr_10000_voksne"]
     assert table.loc[("landsplan", "sel82"), columns].tolist() == [18, 64, 1, 3, 3333.3, 2, 4, 5000.0]
     assert table.loc[("landsplan", "sel108"), columns].tolist() == [18, 64, 1, 3, 3333.3, 1, 4, 2500.0]
-    wider = staircase.rates_per_10000(extract, Params(aar=2022, pr_10000_alder=[18, 120]))
+    wider = unprotected("trappe_pr_10000", extract, Params(aar=2022, pr_10000_alder=[18, 120]))
     assert wider.set_index(["omraade", "ydelse"]).loc[("landsplan", "sel108"), "pr_10000"] == 2500.0
 
 
@@ -135,13 +135,13 @@ def test_age_band_is_validated(band):
 
 
 def test_step_table_comes_from_the_staircase_file(extract):
-    own = staircase.step_table(extract, Params(indsatstrappe=REFERENCE_DIR.parents[1] / "examples" / "aarhus"
+    own = unprotected("trappe_trin", extract, Params(indsatstrappe=REFERENCE_DIR.parents[1] / "examples" / "aarhus"
                                                / "indsatstrappe.csv"))
     assert own["navn"].tolist() == ["Ingen indsats", "Forebyggende indsatser", "Støtte i eget hjem",
                                     "Midlertidigt og botilbudslignende tilbud", "Længerevarende botilbud"]
     assert own["ydelser"].tolist() == ["", "sel82", "sel85", "sel107 abl105_sel85", "sel108"]
     assert own["udgangspunkt"].tolist() == [False, False, True, False, False]
-    default = staircase.step_table(extract, Params())
+    default = unprotected("trappe_trin", extract, Params())
     assert len(default) == 6 and default.loc[default["udgangspunkt"], "trin"].tolist() == [2]
 
 
@@ -157,8 +157,8 @@ def test_direction_share_from_the_counts():
 
 def test_difference_tests_and_movements_share_one_definition_of_down(extract):
     params = Params(trappe_basisaar=2020)
-    moved = staircase.movements(extract, params)
-    tests = staircase.difference_tests(extract, params).set_index(["omraade", "bevaegelse"])
+    moved = unprotected("trappe_bevaegelser", extract, params)
+    tests = unprotected("trappe_test", extract, params).set_index(["omraade", "bevaegelse"])
     for omraade in ("casekommuner",):
         for direction in ("ned", "op"):
             assert tests.loc[(omraade, direction), "andel"] == staircase.direction_share(moved, omraade, direction)

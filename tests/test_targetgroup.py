@@ -3,8 +3,8 @@ import pandas as pd
 
 from analysis.contract import load_extract
 from analysis.params import Params
-from analysis.targetgroup import members, size_by_year
-from extracts import write_extract
+from analysis.targetgroup import members
+from extracts import unprotected, write_extract
 
 # Person 1: adult, § 85 for sindslidelse and § 108 for kognitiv -> in both sub-groups, once in total.
 # Person 2: 17 years old with § 107 -> a child, excluded.
@@ -38,7 +38,7 @@ def test_members_by_hand(tmp_path):
 
 
 def test_sizes_by_hand(tmp_path):
-    table = size_by_year(extract(tmp_path), Params(kommune=751))
+    table = unprotected("maalgruppe", extract(tmp_path), Params(kommune=751))
     assert count(table, 2022, "landsplan", "i_alt") == 2
     assert count(table, 2022, "landsplan", "kognitiv") == 2
     assert count(table, 2022, "landsplan", "sindslidelse") == 1
@@ -49,16 +49,16 @@ def test_sizes_by_hand(tmp_path):
 
 
 def test_table_has_every_year_area_and_group(tmp_path):
-    table = size_by_year(extract(tmp_path), Params(kommune=751))
+    table = unprotected("maalgruppe", extract(tmp_path), Params(kommune=751))
     assert list(table.columns) == ["aar", "omraade", "gruppe", "antal"]
     assert len(table) == 2 * 3 * 3
     assert set(table["omraade"]) == {"landsplan", "casekommuner", "751"}
     national = Params()
-    assert set(size_by_year(extract(tmp_path), national)["omraade"]) == {"landsplan", "casekommuner"}
+    assert set(unprotected("maalgruppe", extract(tmp_path), national)["omraade"]) == {"landsplan", "casekommuner"}
 
 
 def test_total_is_at_most_the_sum_of_subgroups_and_at_least_each(tmp_path):
-    table = size_by_year(extract(tmp_path), Params()).pivot_table(
+    table = unprotected("maalgruppe", extract(tmp_path), Params()).pivot_table(
         index=["aar", "omraade"], columns="gruppe", values="antal")
     assert (table["i_alt"] <= table["kognitiv"] + table["sindslidelse"]).all()
     assert (table["i_alt"] >= table[["kognitiv", "sindslidelse"]].max(axis=1)).all()
@@ -66,9 +66,9 @@ def test_total_is_at_most_the_sum_of_subgroups_and_at_least_each(tmp_path):
 
 def test_area_counts_add_up_over_a_partition_of_municipalities(tmp_path):
     data = extract(tmp_path)
-    whole = size_by_year(data, Params())
+    whole = unprotected("maalgruppe", data, Params())
     codes = sorted(set(data.bopael["kom"]))
-    parts = pd.concat([size_by_year(data, Params(sammenligning=[code])) for code in codes])
+    parts = pd.concat([unprotected("maalgruppe", data, Params(sammenligning=[code])) for code in codes])
     parts = parts[parts["omraade"] == "casekommuner"].groupby(["aar", "gruppe"])["antal"].sum()
     national = whole[whole["omraade"] == "landsplan"].set_index(["aar", "gruppe"])["antal"]
     pd.testing.assert_series_equal(parts.sort_index(), national.sort_index(), check_names=False)

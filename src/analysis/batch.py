@@ -11,7 +11,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 
 from . import __version__, citation
-from .build import Progress, is_synthetic, kernel_environment, leak_scan, load_for, person_keys, run_inputs, write_computed
+from .build import Progress, Source, kernel_environment, leak_scan, run_inputs, write_computed
 from .execution import Kernel, execute_notebooks, notebook_parameters, notebook_sources, shared_kernel
 from .manifest import build_epoch
 from .outputs import MARKER, check_output, new_stage, replace_with, stage_path, write_marker
@@ -77,7 +77,7 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
 
-def _municipalities(kommuner: list[int] | None) -> list[int]:
+def municipalities_to_build(kommuner: list[int] | None) -> list[int]:
     """The municipality codes to build (all 98 by default), each known and given once."""
     codes = list(kommuner or sorted(municipality_codes()))
     unknown = sorted(set(codes) - set(municipality_codes()))
@@ -89,28 +89,26 @@ def _municipalities(kommuner: list[int] | None) -> list[int]:
     return codes
 
 
-def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, pdf: bool = True,
+def build_all(source: Source, out: Path, params: Params, jobs: int = DEFAULT_JOBS, pdf: bool = True,
               kommuner: list[int] | None = None, progress: Progress = print,
               params_file: Path | None = None) -> Summary:
     """Publications OUT/<kom>/ for every municipality (or `kommuner`), and OUT/index.html.
 
-    The parent process loads the extract once and computes each municipality's tables (the
-    person-level work is cached on the extract, so the national part is computed once);
-    `jobs` worker processes execute the notebooks and build the books. A municipality that
-    fails is reported and leaves its previous publication in place; the others go on.
+    The parent process computes each municipality's tables from one result package (made
+    once from an extract, or read); `jobs` worker processes execute the notebooks and build
+    the books. A municipality that fails is reported and leaves its previous publication in
+    place; the others go on.
     """
     started = time.perf_counter()
-    codes = _municipalities(kommuner)
-    data = Path(data).resolve()
-    out = check_output(out, "publikationer", run_inputs(data, params, params_file))
+    codes = municipalities_to_build(kommuner)
+    out = check_output(out, "publikationer", run_inputs(source.directory, params, params_file))
     for kom in codes:
         check_output(out / str(kom), "publikation")
-    synthetic = is_synthetic(data)
-    extract = load_for(data, params, progress)
+    synthetic = source.synthetic
     out.mkdir(parents=True, exist_ok=True)
     if not (out / MARKER).is_file():
         write_marker(out, "publikationer")
-    keys = person_keys(extract)
+    keys = source.person_keys()
     sources = notebook_sources()
     summary = Summary()
     running = {}  # job: (kom, stage)
@@ -140,7 +138,7 @@ def build_all(data: Path, out: Path, params: Params, jobs: int = DEFAULT_JOBS, p
                 stage = new_stage(out / str(kom), "publikation", progress)
                 try:
                     municipal = replace(params, kommune=kom)
-                    write_computed(extract, data, stage, municipal, progress=lambda _: None)
+                    write_computed(source, stage, municipal, progress=lambda _: None)
                 except Exception as error:
                     shutil.rmtree(stage, ignore_errors=True)
                     summary.failed[kom] = _first_line(error)

@@ -2,6 +2,7 @@
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -10,13 +11,14 @@ from .contract import ContractError, Extract, load_extract
 from .errors import BuildError
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .leakscan import scan
-from .manifest import build_epoch, input_fingerprints, write_manifest
+from .manifest import build_epoch, input_fingerprints, sha256, write_manifest
 from .outputs import check_output, staged_output
 from .params import Params, ParamsError
 from .prices import load_prices
 from .project import REFERENCE_DIR
 from .publication import build_book
-from .registry import compute_tables, write_tables
+from .package import book_params, read_package, write_package
+from .registry import Package, Tables, book_tables, compute_package, compute_tables, write_tables
 from .staircase import load_staircase
 
 Progress = Callable[[str], None]
@@ -34,13 +36,67 @@ def is_synthetic(data: Path) -> bool:
     return (Path(data) / SYNTHETIC_MARKER).is_file()
 
 
-def write_computed(extract: Extract, data: Path, stage: Path, params: Params, progress: Progress) -> None:
-    """Tables, disclosure audit and manifest into `stage` (the manifest first, so the book can show it).
-    The input files are fingerprinted once per loaded extract (build-all writes 98 manifests)."""
-    write_tables(compute_tables(extract, params, progress), stage, params)
-    inputs = extract.memo(("input fingerprints", params.enhedspriser, params.indsatstrappe),
-                          lambda: input_fingerprints(data, params))
-    write_manifest(stage, data, params, is_synthetic(data), inputs)
+class Source:
+    """Where a book's tables come from: an extract (inside DST) or a result package (anywhere)."""
+    directory: Path
+    synthetic: bool
+
+    def tables(self, params: Params, progress: Progress) -> Tables:
+        raise NotImplementedError
+
+    def fingerprints(self, params: Params) -> dict[str, str]:
+        """SHA-256 of every input, by the name the manifest gives it."""
+        raise NotImplementedError
+
+    def person_keys(self) -> pd.Series:
+        """The person keys the leak scan looks for (none outside DST)."""
+        return pd.Series([], dtype="int64")
+
+
+@dataclass
+class FromExtract(Source):
+    directory: Path
+    extract: Extract
+
+    @property
+    def synthetic(self) -> bool:
+        return is_synthetic(self.directory)
+
+    def tables(self, params: Params, progress: Progress) -> Tables:
+        return compute_tables(self.extract, params, progress)
+
+    def fingerprints(self, params: Params) -> dict[str, str]:  # once per extract: build-all writes 98 manifests
+        return self.extract.memo(("input fingerprints", params.enhedspriser, params.indsatstrappe),
+                                 lambda: input_fingerprints(self.directory, params))
+
+    def person_keys(self) -> pd.Series:
+        return self.extract.stamdata["pnr"].drop_duplicates()
+
+
+@dataclass
+class FromPackage(Source):
+    directory: Path
+    package: Package
+    manifest: dict
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.manifest["synthetic"])
+
+    def tables(self, params: Params, progress: Progress) -> Tables:
+        return book_tables(self.package, params, progress)
+
+    def fingerprints(self, params: Params) -> dict[str, str]:
+        files = {f"pakke/{name}": digest for name, digest in self.manifest["files"].items()}
+        return files | {"pakke/manifest.json": sha256(self.directory / "manifest.json"),
+                        "enhedspriser": sha256(params.enhedspriser), "indsatstrappe": sha256(params.indsatstrappe)}
+
+
+def write_computed(source: Source, stage: Path, params: Params, progress: Progress) -> None:
+    """Tables, disclosure audit and manifest into `stage` (the manifest first, so the book can show it)."""
+    write_tables(source.tables(params, progress), stage, params)
+    write_manifest(stage, source.directory, params, source.synthetic, source.fingerprints(params),
+                   kind="resultatpakke" if isinstance(source, FromPackage) else "udtraek")
 
 
 def leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Progress) -> None:
@@ -48,10 +104,6 @@ def leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Pro
     findings = scan(stage, person_keys, params.min_celle)
     if findings:
         raise BuildError("leak scan failed, nothing published:\n" + "\n".join(f"- {f}" for f in findings))
-
-
-def person_keys(extract: Extract) -> pd.Series:
-    return extract.stamdata["pnr"].drop_duplicates()
 
 
 def check_parameter_files(params: Params) -> None:
@@ -74,37 +126,61 @@ def load_for(data: Path, params: Params, progress: Progress) -> Extract:
     return extract
 
 
+def open_source(data: Path | None, pakke: Path | None, out: Path, kind: str, params_file: Path | None,
+                progress: Progress, **overrides) -> tuple[Source, Params]:
+    """The extract or the result package a run into `out` reads, and the run's parameters (from a
+    package: the package's, changed where it allows); `out` is checked before the extract is loaded."""
+    if (data is None) == (pakke is None):
+        raise ParamsError("give either --data (an extract) or --pakke (a result package)")
+    if pakke is not None:
+        progress(f"reading the result package {pakke}")
+        package, manifest = read_package(pakke)
+        source, params = FromPackage(Path(pakke).resolve(), package, manifest), book_params(package, params_file,
+                                                                                            **overrides)
+        check_output(out, kind, run_inputs(source.directory, params, params_file))
+        return source, params
+    params = Params.load(params_file, **overrides)
+    data = Path(data).resolve()
+    check_output(out, kind, run_inputs(data, params, params_file))
+    return FromExtract(data, load_for(data, params, progress)), params
+
+
 def compute(data: Path, out: Path, params: Params, progress: Progress = print, params_file: Path | None = None) -> None:
     """Tables and manifest, no notebooks (`roret compute`)."""
     data = Path(data).resolve()
     inputs = run_inputs(data, params, params_file)
     check_output(out, "tabeller", inputs)
-    extract = load_for(data, params, progress)
+    source = FromExtract(data, load_for(data, params, progress))
     with staged_output(out, "tabeller", inputs, progress) as stage:
-        write_computed(extract, data, stage, params, progress)
-        leak_scan(stage, person_keys(extract), params, progress)
+        write_computed(source, stage, params, progress)
+        leak_scan(stage, source.person_keys(), params, progress)
     progress(f"wrote {out}")
 
 
-def publish(extract: Extract, data: Path, out: Path, params: Params, pdf: bool, progress: Progress,
-            inputs: list[Path]) -> None:
-    """The whole publication from a loaded extract into `out` (atomically)."""
-    synthetic = is_synthetic(data)
-    with staged_output(out, "publikation", inputs, progress) as stage, kernel_environment(build_epoch()):
-        write_computed(extract, data, stage, params, progress)
-        execute_notebooks(stage, notebook_parameters(params, synthetic), notebook_sources(), progress)
-        build_book(stage, params.kommune, synthetic, pdf, progress)
-        leak_scan(stage, person_keys(extract), params, progress)
-    progress(f"published {out}")
-
-
-def build(data: Path, out: Path, params: Params, pdf: bool = True, progress: Progress = print,
-          params_file: Path | None = None) -> None:
-    """The whole publication (`roret build`): tables, manifest, executed notebooks, HTML, PDF."""
+def make_package(data: Path, out: Path, params: Params, progress: Progress = print,
+                 params_file: Path | None = None) -> None:
+    """The result package of an extract (`roret package`), atomically, after a leak scan."""
     data = Path(data).resolve()
     inputs = run_inputs(data, params, params_file)
-    check_output(out, "publikation", inputs)
-    publish(load_for(data, params, progress), data, out, params, pdf, progress, inputs)
+    check_output(out, "resultatpakke", inputs)
+    source = FromExtract(data, load_for(data, params, progress))
+    package = compute_package(source.extract, params, progress)
+    with staged_output(out, "resultatpakke", inputs, progress) as stage:
+        write_package(package, stage, source.fingerprints(params), source.synthetic)
+        leak_scan(stage, source.person_keys(), params, progress)
+    progress(f"wrote the result package {out}")
+
+
+def build(source: Source, out: Path, params: Params, pdf: bool = True, progress: Progress = print,
+          params_file: Path | None = None) -> None:
+    """The whole publication (`roret build`): tables, manifest, executed notebooks, HTML, PDF."""
+    inputs = run_inputs(source.directory, params, params_file)
+    with staged_output(out, "publikation", inputs, progress) as stage, kernel_environment(build_epoch()):
+        write_computed(source, stage, params, progress)
+        execute_notebooks(stage, notebook_parameters(params, source.synthetic), notebook_sources(), progress)
+        build_book(stage, params.kommune, source.synthetic, pdf, progress)
+        leak_scan(stage, source.person_keys(), params, progress)
+    progress(f"published {out}")
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The `roret` command line (DESIGN.md): synth, validate, compute, build, verify."""
+"""The `roret` command line (DESIGN.md): synth, validate, package, compute, build, build-all, verify."""
 import argparse
 import signal
 import sys
@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .batch import DEFAULT_JOBS, build_all
-from .build import build, compute
+from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
+from .build import build, compute, make_package, open_source
 from .contract import load_extract
 from .errors import RoretError
 from .params import Params
@@ -47,13 +47,23 @@ def _compute(args) -> None:
     compute(args.data, args.out, _params(args), progress=_progress(), params_file=args.params)
 
 
+def _package(args) -> None:
+    make_package(args.data, args.out, _params(args), progress=_progress(), params_file=args.params)
+
+
 def _build(args) -> None:
-    build(args.data, args.out, _params(args), pdf=not args.no_pdf, progress=_progress(), params_file=args.params)
+    progress = _progress()
+    source, params = open_source(args.data, args.pakke, args.out, "publikation", args.params, progress,
+                                 kommune=args.kommune)
+    build(source, args.out, params, pdf=not args.no_pdf, progress=progress, params_file=args.params)
 
 
 def _build_all(args) -> int:
-    summary = build_all(args.data, args.out, _params(args), jobs=args.jobs, pdf=not args.no_pdf,
-                        kommuner=args.kommuner, progress=_progress(), params_file=args.params)
+    progress = _progress()
+    municipalities_to_build(args.kommuner)  # before the extract is loaded
+    source, params = open_source(args.data, args.pakke, args.out, "publikationer", args.params, progress)
+    summary = build_all(source, args.out, params, jobs=args.jobs, pdf=not args.no_pdf,
+                        kommuner=args.kommuner, progress=progress, params_file=args.params)
     print("\n".join(summary.lines()))
     print(f"index: {args.out / 'index.html'}")
     return 1 if summary.failed else 0
@@ -73,8 +83,18 @@ def _verify(args) -> int:
         for difference in differences[:20]:
             print(f"  - {difference}")
         return 1
-    print(f"VERIFIED: {args.out} — every table and notebook output recomputed identically")
+    print(f"VERIFIED: {args.out} — every table, the disclosure audit and (in a publication) every notebook "
+          "output recomputed identically")
     return 0
+
+
+def _source_arguments(command: argparse.ArgumentParser, package_allowed: bool) -> None:
+    if not package_allowed:
+        command.add_argument("--data", type=Path, required=True)
+        return
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="a register extract (inside DST)")
+    source.add_argument("--pakke", type=Path, help="a result package (roret package): no microdata needed")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,10 +113,17 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--params", type=Path, help="also check the years these parameters need (YAML)")
     validate.set_defaults(run=_validate)
 
+    package = commands.add_parser("package", help="the result package of an extract: protected aggregates for "
+                                                  "every area, to take out of DST")
+    package.add_argument("--data", type=Path, required=True)
+    package.add_argument("--out", type=Path, required=True)
+    package.add_argument("--params", type=Path, help="parameters file (YAML)")
+    package.set_defaults(run=_package)
+
     for name, run, text in (("compute", _compute, "tables and manifest, no notebooks"),
                             ("build", _build, "the whole publication: tables, notebooks, HTML, PDF")):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--data", type=Path, required=True)
+        _source_arguments(command, package_allowed=name == "build")
         command.add_argument("--out", type=Path, required=True)
         command.add_argument("--params", type=Path, help="parameters file (YAML)")
         command.add_argument("--kommune", type=int, help="municipality code (overrides the parameters file)")
@@ -104,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--no-pdf", action="store_true", help="build HTML only")
         command.set_defaults(run=run)
     every = commands.add_parser("build-all", help="one publication per municipality, and an index page")
-    every.add_argument("--data", type=Path, required=True)
+    _source_arguments(every, package_allowed=True)
     every.add_argument("--out", type=Path, required=True)
     every.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                        help=f"publications built at a time (default: cores + 1, here {DEFAULT_JOBS})")
@@ -113,9 +140,9 @@ def parser() -> argparse.ArgumentParser:
     every.add_argument("--no-pdf", action="store_true", help="build HTML only")
     every.set_defaults(run=_build_all, kommune=None)
 
-    verify_ = commands.add_parser("verify", help="re-execute a publication from its manifest and compare")
-    verify_.add_argument("out", type=Path, help="a publication built by `roret build`")
-    verify_.add_argument("--data", type=Path, help="the extract, if it has moved since the build")
+    verify_ = commands.add_parser("verify", help="recompute a publication or a result package and compare")
+    verify_.add_argument("out", type=Path, help="a publication (roret build) or a result package (roret package)")
+    verify_.add_argument("--data", type=Path, help="the extract: a package's, or a publication's if it has moved")
     verify_.set_defaults(run=_verify)
     return main
 

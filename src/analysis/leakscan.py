@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import BuildError
-from .registry import TABLES
+from .registry import value_columns
 
 PERSON_KEY_COLUMNS = frozenset({"pnr", "cpr", "personnummer"})
 MIN_KEY_LENGTH = 6  # shorter numbers (years, small counts) are keys only next to a key column name
@@ -118,7 +118,7 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
                 yield name, location, text, is_output
         elif path.suffix == ".pdf":
             yield name, "text", pdf_text(path), False
-        elif path.parent.name == "tables" and path.stem in TABLES and path.suffix == ".csv":
+        elif path.parent.name == "tables" and any(value_columns(path.stem)) and path.suffix == ".csv":
             yield name, "file", _identifying_cells(path), False
         else:
             data = path.read_bytes()
@@ -133,20 +133,18 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
 
 def _identifying_cells(path: Path) -> str:
     """A registered table's text but for its counts and measures, which are numbers, not keys."""
-    rules = TABLES[path.stem].rules
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return table.drop(columns=[c for c in (*rules.counts, *rules.follows) if c in table]).to_csv(index=False)
+    return table.drop(columns=[c for c in sum(value_columns(path.stem), ()) if c in table]).to_csv(index=False)
 
 
 def _published_numbers(directory: Path) -> set[int]:
     """Every whole number among the registered tables' counts and measures: what a number in
     the text may be without being a key."""
     numbers = set()
-    for path in (directory / "tables").glob("*.csv"):
-        if path.stem in TABLES:
-            rules = TABLES[path.stem].rules
+    for path in _table_files(directory):
+        if any(value_columns(path.stem)):
             table = pd.read_csv(path, dtype_backend="numpy_nullable")
-            for column in (c for c in (*rules.counts, *rules.follows) if c in table):
+            for column in (c for c in sum(value_columns(path.stem), ()) if c in table):
                 values = pd.to_numeric(table[column], errors="coerce").dropna().astype("float64")
                 numbers |= {int(v) for v in values[values == values.round()].abs()}
     return numbers
@@ -188,9 +186,14 @@ def _person_keys_found(places: dict[str, str], person_keys: pd.Series) -> list[s
     return sorted({places[token] for token, value in zip(tokens, values) if value in keys})
 
 
+def _table_files(directory: Path) -> list[Path]:
+    """The tables of a book or of a result package."""
+    return sorted((directory / "tables").glob("*.csv"))
+
+
 def _table_findings(directory: Path, min_cell: int) -> list[str]:
     findings = []
-    for path in sorted((directory / "tables").glob("*.csv")):
+    for path in _table_files(directory):
         table = pd.read_csv(path, dtype_backend="numpy_nullable")
         name = f"tables/{path.name}"
         person_columns = PERSON_KEY_COLUMNS & set(table.columns)
@@ -198,8 +201,7 @@ def _table_findings(directory: Path, min_cell: int) -> list[str]:
             findings.append(f"{name}: person-key column {sorted(person_columns)}")
         if len(table) > MAX_TABLE_ROWS:
             findings.append(f"{name}: {len(table):,} rows — looks person-level")
-        definition = TABLES.get(path.stem)
-        for column in definition.rules.counts if definition else ():
+        for column in value_columns(path.stem)[0]:
             if column in table:
                 small = table.index[(table[column] < min_cell).fillna(False).to_numpy()]
                 if len(small):

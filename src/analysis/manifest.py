@@ -62,15 +62,17 @@ def table_fingerprints(stage: Path) -> dict[str, str]:
     return {str(path.relative_to(stage)): sha256(path) for path in sorted((stage / "tables").glob("*.csv"))}
 
 
-def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool, inputs: dict[str, str]) -> dict:
-    """Write stage/manifest.json (after the tables) and return it; `inputs`: input_fingerprints."""
+def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool, inputs: dict[str, str],
+                   kind: str = "udtraek") -> dict:
+    """Write stage/manifest.json (after the tables) and return it; `inputs`: the inputs' SHA-256;
+    `kind`: what `data` is (udtraek: an extract, resultatpakke: a result package)."""
     manifest = {
         "version": __version__,
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
         "build_time": build_time().isoformat(),
         "parameters": params.to_dict(),
-        "data": {"directory": str(Path(data).resolve()), "synthetic": synthetic},
+        "data": {"directory": str(Path(data).resolve()), "kind": kind, "synthetic": synthetic},
         "inputs": inputs,
         "packages": {name: version(name) for name in PACKAGES},
         "tables": table_fingerprints(stage),

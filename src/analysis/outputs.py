@@ -19,6 +19,7 @@ MARKER = "roret-output.json"
 KINDS = {  # kind: what a reader is told it is
     "udtraek": "a synthetic register extract (roret synth)",
     "tabeller": "tables (roret compute)",
+    "resultatpakke": "a result package (roret package)",
     "publikation": "a publication (roret build)",
     "publikationer": "municipal publications (roret build-all)",
 }

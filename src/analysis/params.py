@@ -71,20 +71,13 @@ class Params:
     @classmethod
     def load(cls, path: Path | str | None = None, **overrides) -> "Params":
         """Parameters from an optional YAML file, then command-line overrides (None = not given)."""
-        values: dict[str, Any] = {}
-        base = Path(".")
-        if path is not None:
-            path = Path(path)
-            try:
-                loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)
-            except (OSError, yaml.YAMLError) as error:
-                raise ParamsError(f"cannot read parameters file {path}: {error}") from error
-            if loaded is not None and not isinstance(loaded, dict):
-                raise ParamsError(f"{path}: the parameters file must be a mapping of key: value")
-            values = loaded or {}
-            base = path.parent
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values, base = _given(path, overrides)
         return cls.from_mapping(values, base)
+
+    @staticmethod
+    def explicit(path: Path | str | None = None, **overrides) -> set[str]:
+        """The parameters a YAML file and command-line overrides set (the others take defaults)."""
+        return set(_given(path, overrides)[0])
 
     def needed_years(self) -> dict[str, list[int]]:
         """The years of the extract each year parameter needs."""
@@ -106,6 +99,25 @@ class Params:
     def to_dict(self) -> dict[str, Any]:
         """Plain values (paths as strings), for the manifest and for papermill."""
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+def _given(path: Path | str | None, overrides: dict) -> tuple[dict[str, Any], Path]:
+    """The values set in the YAML file at `path` and by `overrides` (None = not given), and the
+    directory relative paths are relative to."""
+    values: dict[str, Any] = {}
+    base = Path(".")
+    if path is not None:
+        path = Path(path)
+        try:
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)
+        except (OSError, yaml.YAMLError) as error:
+            raise ParamsError(f"cannot read parameters file {path}: {error}") from error
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ParamsError(f"{path}: the parameters file must be a mapping of key: value")
+        values = loaded or {}
+        base = path.parent
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return values, base
 
 
 def _is_int(value) -> bool:

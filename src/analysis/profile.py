@@ -1,27 +1,32 @@
 """Who the target group are in the chosen year (METHODS.md §1; report figures 2–9 and 13–14).
 
-Every table is reported for each area (national, comparison group, chosen municipality) and
-each group: the whole target group (i_alt), its two sub-groups and, where the report
-compares with it, all adults (befolkningen). Shares are in percent (0–100).
+Two steps, so that a book needs no microdata: the package counts per municipality
+(`*_counts`: persons and sums of volumes, additive over any group of municipalities), and
+the book's tables are formed from those counts once they are protected (shares, means and
+costs at any price file). Shares are in percent (0–100).
 """
 import pandas as pd
 
 from . import codes
-from .areas import areas, in_area
+from .areas import complete
 from .contract import Extract
-from .disclosure import Rules, additive, overlaps
 from .params import Params
-from .prices import load_prices, service_costs, service_days, volume_costs
-from .rounding import half_away, half_away_all
+from .prices import load_prices, service_days
+from .rounding import ratio
 from .targetgroup import SUBGROUPS, members
 
 BOTILBUD = ("sel107", "sel108", "abl105_sel85")
 MEMBER_GROUPS = ("i_alt", *SUBGROUPS)
 POPULATION = "befolkningen"
+ON_BOTILBUD = "botilbudsbeboere"  # members on a botilbud: their target services, for the cost share
+ADULTS = "voksne"
 UNITS = {"beskaeftigelse_uger": "uger", "foertidspension_uger": "uger", "kontanthjaelp_uger": "uger",
          "uddannelse_uger": "uger", "beskaeftigelsesindsats_timer": "timer", "psyk_indlagt_dage": "dage",
          "som_indlagt_dage": "dage", "psyk_ambulante_kontakter": "kontakter", "som_ambulante_kontakter": "kontakter"}
 SHARE_INDICATORS = (*codes.SERVICES, "botilbud", *codes.FLAG_COLUMNS, "psyk_kontakt", "foranstaltning_barndom")
+ALL_FIVE = "alle_fem"
+ACTIVITIES = (*SHARE_INDICATORS, *UNITS)  # forbrug_gennemsnit's measures, in its order
+MEASURES = (*ACTIVITIES, ALL_FIVE)        # the package's forbrug
 
 
 def people(extract: Extract, year: int) -> pd.DataFrame:
@@ -38,120 +43,49 @@ def people(extract: Extract, year: int) -> pd.DataFrame:
     return extract.memo(("people", year), compute)
 
 
-def _group_masks(frame: pd.DataFrame, with_population: bool) -> dict[str, pd.Series]:
-    masks = {group: frame[group] for group in MEMBER_GROUPS}
-    if with_population:
-        masks[POPULATION] = pd.Series(True, index=frame.index)
-    return masks
+def age_band(params: Params) -> str:
+    """The befolkning group of residents aged pr_10000_alder, e.g. alder_18_64."""
+    return "alder_{}_{}".format(*params.pr_10000_alder)
 
 
-def municipal_sums(frame: pd.DataFrame, columns: list[str], with_population: bool) -> pd.DataFrame:
-    """Per municipality, group and column: persons (n), persons with a non-zero value (antal),
-    persons with a value (count) and the sum of the values — enough to summarise any area."""
+def population_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """befolkning (package): adults and residents of the per-10,000 age band per municipality."""
+    youngest, oldest = params.pr_10000_alder
+    residents = extract.bopael[extract.bopael["aar"] == params.aar]
+    frames = [pd.DataFrame({"kom": residents.loc[mask, "kom"], "gruppe": gruppe, "antal": 1})
+              for gruppe, mask in ((ADULTS, residents["alder"] >= 18),
+                                   (age_band(params), residents["alder"].between(youngest, oldest)))]
+    table = complete(pd.concat(frames), {"gruppe": [ADULTS, age_band(params)]}, ["antal"])
+    return table.assign(aar=params.aar)[["kom", "aar", "gruppe", "antal"]]
+
+
+def _by_group(frame: pd.DataFrame, groups: dict[str, pd.Series], measures: list[str],
+              amounts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per municipality, group and measure: persons with a non-zero value (antal) and the sum
+    of the values or of `amounts` where given (maengde)."""
+    values = frame[measures].astype("float64")
+    summed = values if amounts is None else amounts[measures]
     parts = []
-    for gruppe, mask in _group_masks(frame, with_population).items():
-        values = frame.loc[mask, columns].astype("float64")
+    for gruppe, mask in groups.items():
         by_kom = frame.loc[mask, "kom"]
-        stats = pd.DataFrame({"antal": (values != 0).groupby(by_kom).sum().stack(),
-                              "count": values.notna().groupby(by_kom).sum().stack(),
-                              "total": values.groupby(by_kom).sum().stack()})
+        stats = pd.DataFrame({"antal": (values[mask] != 0).groupby(by_kom).sum().stack(),
+                              "maengde": summed[mask].groupby(by_kom).sum().stack()})
         stats.index.names = ["kom", "maal"]
-        stats = stats.reset_index().merge(by_kom.value_counts().rename("n"), left_on="kom", right_index=True)
-        parts.append(stats.assign(gruppe=gruppe))
-    return pd.concat(parts, ignore_index=True)
+        parts.append(stats.reset_index().assign(gruppe=gruppe))
+    table = complete(pd.concat(parts), {"gruppe": list(groups), "maal": measures}, ["antal", "maengde"])
+    return table.astype({"antal": "int64"})
 
 
-def summarise(sums: pd.DataFrame, params: Params, columns: list[str], with_population: bool) -> pd.DataFrame:
-    """Per area, group and column: persons (n), persons with a non-zero value (antal) and the mean,
-    from `municipal_sums`."""
-    groups = [*MEMBER_GROUPS, *([POPULATION] if with_population else [])]
-    every = pd.MultiIndex.from_product([groups, columns], names=["gruppe", "maal"])
-    parts = []
-    for omraade, kom in areas(params):
-        area = sums[in_area(sums["kom"], kom)]
-        persons = area.drop_duplicates(["kom", "gruppe"]).groupby("gruppe")["n"].sum()
-        totals = area.groupby(["gruppe", "maal"])[["antal", "count", "total"]].sum().reindex(every, fill_value=0)
-        table = totals.reset_index()
-        table["n"] = table["gruppe"].map(persons).fillna(0).astype(int)
-        table["gennemsnit"] = (table["total"] / table["count"].where(table["count"] > 0)).astype("float64")
-        parts.append(table.assign(aar=params.aar, omraade=omraade, antal=table["antal"].astype(int)))
-    return pd.concat(parts, ignore_index=True)[["aar", "omraade", "gruppe", "maal", "n", "antal", "gennemsnit"]]
-
-
-def _with_services(frame: pd.DataFrame, extract: Extract, year: int, services) -> pd.DataFrame:
-    """`frame` with a bool column per service: received that year (any reason)."""
-    received = extract.ydelser.loc[(extract.ydelser["aar"] == year) & extract.ydelser["ydelse"].isin(services),
-                                   ["pnr", "ydelse"]]
-    for service in services:
-        frame[service] = frame["pnr"].isin(received.loc[received["ydelse"] == service, "pnr"]).to_numpy()
-    return frame
-
-
-def diagnosis_shares(extract: Extract, params: Params) -> pd.DataFrame:
-    """diagnoser: share of the target group with each diagnosis group (figures 2–3)."""
+def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """diagnoser (package): members per municipality, sub-group and diagnosis group."""
     frame = people(extract, params.aar)
     frame = frame[frame["i_alt"]].copy()
     diagnosed = extract.diagnoser
     for diagnosis in codes.DIAGNOSES:
         frame[diagnosis] = frame["pnr"].isin(diagnosed.loc[diagnosed["diagnosegruppe"] == diagnosis, "pnr"]).to_numpy()
-    sums = municipal_sums(frame, list(codes.DIAGNOSES), with_population=False)
-    table = summarise(sums, params, list(codes.DIAGNOSES), with_population=False)
-    table = table.rename(columns={"maal": "diagnosegruppe"})
-    return table.assign(andel=(100 * table.pop("gennemsnit")).pipe(half_away_all, 1))
-
-
-DIAGNOSIS_RULES = Rules(("antal", "n"), follows=("andel",), private=("n",), constraints=lambda t, _: overlaps(
-    t, ["aar", "omraade", "diagnosegruppe"], "gruppe", "i_alt", *SUBGROUPS))
-
-
-def service_distribution(extract: Extract, params: Params) -> pd.DataFrame:
-    """ydelser_fordeling: members per target service and the municipal cost shares (figures 4–5).
-
-    andel_personer is the share of members receiving the service (a member can receive
-    several, so the shares add up to more than 100); andel_udgifter is the service's share
-    of the municipality's cost of the five services for the members.
-    """
-    frame = people(extract, params.aar)
-    frame = frame.loc[frame["i_alt"], ["pnr", "kom"]]
-    days = service_days(extract)
-    days = days[(days["aar"] == params.aar) & days["ydelse"].isin(codes.TARGET_SERVICES)]
-    costs = service_costs(days, load_prices(params.enhedspriser), payer="kommune").merge(frame, on="pnr")
-    rows = []
-    for omraade, kom in areas(params):
-        area = costs[in_area(costs["kom"], kom)]
-        n = int(in_area(frame["kom"], kom).sum())
-        total = area["kr"].sum()
-        for service in codes.TARGET_SERVICES:
-            used = area[area["ydelse"] == service]
-            rows.append((params.aar, omraade, service, used["pnr"].nunique(), n,
-                         half_away(100 * used["pnr"].nunique() / n, 1) if n else None,
-                         half_away(100 * used["kr"].sum() / total, 1) if total else None))
-    return pd.DataFrame(rows, columns=["aar", "omraade", "ydelse", "antal", "n", "andel_personer", "andel_udgifter"])
-
-
-SERVICE_RULES = Rules(("antal", "n"), follows=("andel_personer", "andel_udgifter"), private=("n",),
-                      constraints=lambda t, _: additive(t, ["omraade"], "ydelse", codes.TARGET_SERVICES))
-
-
-def botilbud_cost_share(extract: Extract, params: Params) -> pd.DataFrame:
-    """udgifter_botilbud: members on a botilbud and their share of the five services' municipal cost."""
-    frame = _with_services(people(extract, params.aar).query("i_alt")[["pnr", "kom"]].copy(), extract,
-                           params.aar, BOTILBUD)
-    frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
-    days = service_days(extract)
-    days = days[(days["aar"] == params.aar) & days["ydelse"].isin(codes.TARGET_SERVICES)]
-    costs = service_costs(days, load_prices(params.enhedspriser), payer="kommune")
-    frame = frame.merge(costs.groupby("pnr", as_index=False)["kr"].sum(), on="pnr", how="left").fillna({"kr": 0})
-    rows = []
-    for omraade, kom in areas(params):
-        area = frame[in_area(frame["kom"], kom)]
-        n, antal, total = len(area), int(area["botilbud"].sum()), area["kr"].sum()
-        rows.append((params.aar, omraade, antal, n, n - antal, half_away(100 * antal / n, 1) if n else None,
-                     half_away(100 * area.loc[area["botilbud"], "kr"].sum() / total, 1) if total else None))
-    return pd.DataFrame(rows, columns=["aar", "omraade", "antal", "n", "uden", "andel_personer", "andel_udgifter"])
-
-
-BOTILBUD_RULES = Rules(("antal", "n", "uden"), follows=("andel_personer", "andel_udgifter"), private=("n", "uden"))
+    table = _by_group(frame, {g: frame[g] for g in MEMBER_GROUPS}, list(codes.DIAGNOSES))
+    table = table.rename(columns={"maal": "diagnosegruppe"}).assign(aar=params.aar)
+    return table[["kom", "aar", "gruppe", "diagnosegruppe", "antal"]]
 
 
 def _aligned(persons: pd.Series, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -162,77 +96,147 @@ def _aligned(persons: pd.Series, table: pd.DataFrame, columns: list[str]) -> pd.
     return found.set_axis(persons.index)
 
 
-def _activity_sums(extract: Extract, year: int) -> pd.DataFrame:
-    frame = _with_services(people(extract, year).copy(), extract, year, codes.SERVICES)
+def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """forbrug (package): per municipality, group and measure, persons with the service or
+    activity (antal) and its volume (maengde: days of a service, weeks, hours, contacts, or
+    persons for a yes/no measure), for the members, their sub-groups, all adults and the
+    members on a botilbud (their target services only)."""
+    year = params.aar
+    frame = people(extract, year).copy()
+    days = service_days(extract)
+    days = days[days["aar"] == year].pivot_table(index="pnr", columns="ydelse", values="dage", aggfunc="sum",
+                                                 observed=True)
+    service_volume = days.reindex(index=frame["pnr"], columns=list(codes.SERVICES)).fillna(0.0)
+    for service in codes.SERVICES:
+        frame[service] = service_volume[service].to_numpy() > 0
     frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
+    frame[ALL_FIVE] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
     activities = list(UNITS) + list(codes.FLAG_COLUMNS)
     frame = frame.join(_aligned(frame["pnr"], extract.forbrug[extract.forbrug["aar"] == year], activities))
     frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
     stamdata = extract.stamdata
     frame["foranstaltning_barndom"] = frame["pnr"].isin(stamdata.loc[stamdata["foranstaltning_barndom"], "pnr"])
-    return municipal_sums(frame, [*SHARE_INDICATORS, *UNITS], with_population=True)
+    amounts = frame[list(MEASURES)].astype("float64")
+    amounts[list(codes.SERVICES)] = service_volume.to_numpy()
+    groups = {**{g: frame[g] for g in MEMBER_GROUPS}, POPULATION: pd.Series(True, index=frame.index)}
+    table = _by_group(frame, groups, list(MEASURES), amounts)
+    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"]}, list(codes.TARGET_SERVICES), amounts)
+    table = pd.concat([table, on_botilbud], ignore_index=True).assign(aar=year)
+    return table[["kom", "aar", "gruppe", "maal", "antal", "maengde"]]
 
 
-def activity_profile(extract: Extract, params: Params) -> pd.DataFrame:
-    """forbrug_gennemsnit: the average member's services and activities against all adults
-    (figures 6–7, 13–14, childhood measures, botilbud shares)."""
-    sums = extract.memo(("activity_sums", params.aar), lambda: _activity_sums(extract, params.aar))
-    table = summarise(sums, params, [*SHARE_INDICATORS, *UNITS], with_population=True)
-    share = table["maal"].isin(SHARE_INDICATORS)
-    table.insert(4, "enhed", table["maal"].map(UNITS).fillna("pct"))
-    table["vaerdi"] = (table.pop("gennemsnit") * share.map({True: 100, False: 1})).pipe(half_away_all, 1)
-    table["uden"] = (table["n"] - table["antal"]).where(share)
-    return table
+# ---- the book's tables, from the protected package rows of the book's areas -------------
+
+def group_sizes(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
+    """omraade, gruppe, n: the members of each group in `year`, and all adults as befolkningen."""
+    sizes = tables["maalgruppe"]
+    sizes = sizes.loc[sizes["aar"] == year, ["omraade", "gruppe", "antal"]]
+    adults = tables["befolkning"]
+    adults = adults.loc[adults["gruppe"] == ADULTS, ["omraade", "antal"]].assign(gruppe=POPULATION)
+    return pd.concat([sizes, adults], ignore_index=True).rename(columns={"antal": "n"})
 
 
-ACTIVITY_RULES = Rules(("antal", "n", "uden"), follows=("vaerdi",), private=("n", "antal", "uden"),
-                       constraints=lambda t, _: overlaps(t, ["aar", "omraade", "maal"], "gruppe", "i_alt", *SUBGROUPS))
+def _with_sizes(table: pd.DataFrame, tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    return table.merge(group_sizes(tables, params.aar), on=["omraade", "gruppe"], how="left", sort=False)
 
 
-def _cost_sums(extract: Extract, year: int, prices: pd.DataFrame) -> pd.DataFrame:
-    frame = people(extract, year)
-    volumes = volume_costs(extract.forbrug[extract.forbrug["aar"] == year], prices).drop(columns="aar")
-    days = service_days(extract)
-    services = service_costs(days[days["aar"] == year], prices)
-    services["hovedomraade"] = services["ydelse"].astype("string").map(prices.set_index("post")["hovedomraade"])
-    services = services.pivot_table(index="pnr", columns="hovedomraade", values="kr", aggfunc="sum")
-    main_areas = sorted(set(prices["hovedomraade"]))
-    costs = (_aligned(frame["pnr"], volumes, main_areas).fillna(0.0)
-             + services.reindex(index=frame["pnr"], columns=main_areas).fillna(0.0).to_numpy())
-    return municipal_sums(frame.join(costs), main_areas, with_population=True)
+def diagnosis_shares(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """diagnoser: share of the target group with each diagnosis group (figures 2–3)."""
+    table = _with_sizes(tables["diagnoser"], tables, params)
+    return table.assign(andel=ratio(table["antal"], table.pop("n")))
 
 
-def costs_by_main_area(extract: Extract, params: Params) -> pd.DataFrame:
-    """udgifter_hovedomraade: public cost per person by main area, all payers (figure 8)."""
+def _measure(tables: dict[str, pd.DataFrame], gruppe: str, maal) -> pd.DataFrame:
+    rows = tables["forbrug"]
+    return rows[(rows["gruppe"] == gruppe) & rows["maal"].isin(maal)].drop(columns="gruppe")
+
+
+def _area_sum(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Per omraade, the sum of `column`; missing if any part is missing."""
+    return rows.groupby("omraade", sort=False)[column].sum(min_count=1).mask(
+        rows[column].isna().groupby(rows["omraade"], sort=False).any())
+
+
+def _municipal_cost(rows: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
+    """The municipality's cost of each row's volume (maengde × kr × andel_kommune)."""
+    per_unit = (prices["kr"] * prices["andel_kommune"]).set_axis(prices["post"])
+    return rows["maengde"] * rows["maal"].map(per_unit).fillna(0.0).to_numpy()
+
+
+def service_distribution(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """ydelser_fordeling: members per target service and the municipal cost shares (figures 4–5).
+
+    andel_personer is the share of members receiving the service (a member can receive
+    several, so the shares add up to more than 100); andel_udgifter is the service's share
+    of the municipality's cost of the five services for the members.
+    """
+    rows = _measure(tables, "i_alt", codes.TARGET_SERVICES).rename(columns={"maal": "ydelse"})
+    rows = rows.assign(gruppe="i_alt").pipe(_with_sizes, tables, params)
+    cost = _municipal_cost(rows.rename(columns={"ydelse": "maal"}), load_prices(params.enhedspriser))
+    total = rows.assign(kr=cost).pipe(_area_sum, "kr")
+    return pd.DataFrame({"aar": rows["aar"], "omraade": rows["omraade"], "ydelse": rows["ydelse"],
+                         "antal": rows["antal"], "andel_personer": ratio(rows["antal"], rows["n"]),
+                         "andel_udgifter": ratio(cost, rows["omraade"].map(total))})
+
+
+def botilbud_cost_share(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """udgifter_botilbud: members on a botilbud and their share of the five services' municipal cost."""
     prices = load_prices(params.enhedspriser)
-    sums = extract.memo(("cost_sums", params.aar, str(params.enhedspriser)),
-                        lambda: _cost_sums(extract, params.aar, prices))
-    main_areas = sorted(set(prices["hovedomraade"]))
-    table = summarise(sums, params, main_areas, with_population=True).rename(columns={"maal": "hovedomraade"})
-    return table.assign(kr_pr_person=table.pop("gennemsnit").pipe(half_away_all, 0))
+    on_botilbud = _measure(tables, "i_alt", ["botilbud"]).assign(gruppe="i_alt").pipe(_with_sizes, tables, params)
+    costs = {}
+    for gruppe in ("i_alt", ON_BOTILBUD):
+        rows = _measure(tables, gruppe, codes.TARGET_SERVICES)
+        costs[gruppe] = rows.assign(kr=_municipal_cost(rows, prices)).pipe(_area_sum, "kr")
+    share = ratio(on_botilbud["omraade"].map(costs[ON_BOTILBUD]), on_botilbud["omraade"].map(costs["i_alt"]))
+    return pd.DataFrame({"aar": on_botilbud["aar"], "omraade": on_botilbud["omraade"], "antal": on_botilbud["antal"],
+                         "andel_personer": ratio(on_botilbud["antal"], on_botilbud["n"]), "andel_udgifter": share})
 
 
-COST_RULES = Rules(("antal", "n"), follows=("kr_pr_person",), private=("n", "antal"))
+def activity_profile(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """forbrug_gennemsnit: the average member's services and activities against all adults
+    (figures 6–7, 13–14, childhood measures, botilbud shares): percent of the group with the
+    measure, or the mean volume per person."""
+    rows = tables["forbrug"]
+    rows = rows[rows["gruppe"].isin([*MEMBER_GROUPS, POPULATION]) & rows["maal"].isin(ACTIVITIES)]
+    rows = _with_sizes(rows, tables, params)
+    share = rows["maal"].isin(SHARE_INDICATORS).to_numpy()
+    vaerdi = ratio(rows["antal"], rows["n"]).where(share, ratio(rows["maengde"], rows["n"], scale=1))
+    return pd.DataFrame({"aar": rows["aar"], "omraade": rows["omraade"], "gruppe": rows["gruppe"],
+                         "maal": rows["maal"], "enhed": rows["maal"].map(UNITS).fillna("pct"), "vaerdi": vaerdi})
 
 
-def recipient_shares(extract: Extract, params: Params) -> pd.DataFrame:
+def costs_by_main_area(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """udgifter_hovedomraade: public cost per person by main area, all payers (figure 8);
+    missing where a volume it sums is hidden."""
+    prices = load_prices(params.enhedspriser)
+    rows = tables["forbrug"]
+    rows = rows[rows["gruppe"].isin([*MEMBER_GROUPS, POPULATION])]
+    rows = rows.merge(prices[["post", "kr", "hovedomraade"]], left_on="maal", right_on="post")
+    rows["kr"] = rows["maengde"] * rows["kr"]
+    keys = ["aar", "omraade", "gruppe", "hovedomraade"]
+    kr = rows.groupby(keys, sort=False)["kr"].sum(min_count=1).mask(rows["kr"].isna().groupby(
+        [rows[k] for k in keys], sort=False).any())
+    table = kr.reset_index().pipe(_with_sizes, tables, params)
+    table = table.sort_values(["omraade", "gruppe", "hovedomraade"], key=_book_order(table), kind="stable")
+    return table.assign(kr_pr_person=ratio(table["kr"], table["n"], scale=1, decimals=0)).drop(
+        columns=["kr", "n"]).reset_index(drop=True)
+
+
+def _book_order(table: pd.DataFrame):
+    """Sort key: omraade and gruppe in their order of appearance, hovedomraade alphabetically."""
+    order = {c: {v: i for i, v in enumerate(dict.fromkeys(table[c]))} for c in ("omraade", "gruppe") if c in table}
+    return lambda column: column.map(order[column.name]) if column.name in order else column
+
+
+def recipient_shares(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """maalgruppe_andel: members as a share of all adult recipients of each service (figure 9)."""
-    def adult_recipients() -> pd.DataFrame:  # once per run; every area is a sum over municipalities
-        frame = _with_services(people(extract, params.aar).copy(), extract, params.aar, codes.TARGET_SERVICES)
-        frame["alle_fem"] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
-        frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)  # botilbud services are among the five
-        return frame[frame["alle_fem"]]
-    frame = extract.memo(("adult_recipients", params.aar), adult_recipients)
-    rows = []
-    for omraade, kom in areas(params):
-        area = frame[in_area(frame["kom"], kom)]
-        for service in (*codes.TARGET_SERVICES, "alle_fem", "botilbud"):
-            recipients = area[area[service]]
-            in_group = int(recipients["i_alt"].sum())
-            rows.append((params.aar, omraade, service, in_group, len(recipients), len(recipients) - in_group,
-                         half_away(100 * in_group / len(recipients), 1) if len(recipients) else None))
-    return pd.DataFrame(rows, columns=["aar", "omraade", "ydelse", "antal_maalgruppe", "antal_modtagere",
-                                       "oevrige", "andel"])
-
-
-RECIPIENT_RULES = Rules(("antal_maalgruppe", "antal_modtagere", "oevrige"), follows=("andel",), private=("oevrige",))
+    services = (*codes.TARGET_SERVICES, ALL_FIVE, "botilbud")
+    members_ = _measure(tables, "i_alt", services).rename(columns={"antal": "antal_maalgruppe"})
+    everyone = _measure(tables, POPULATION, services).rename(columns={"antal": "antal_modtagere"})
+    table = members_.drop(columns="maengde").merge(everyone.drop(columns="maengde"), on=["aar", "omraade", "maal"],
+                                                   sort=False)
+    table["maal"] = pd.Categorical(table["maal"], categories=services)
+    table = table.sort_values(["maal"], kind="stable").sort_values(["omraade"], key=_book_order(table), kind="stable")
+    table["andel"] = ratio(table["antal_maalgruppe"], table["antal_modtagere"]).to_numpy()
+    return table.rename(columns={"maal": "ydelse"}).astype({"ydelse": "string"}).reset_index(drop=True)[
+        ["aar", "omraade", "ydelse", "antal_maalgruppe", "antal_modtagere", "andel"]]

@@ -1,4 +1,5 @@
-"""One registry of output tables (table id -> function), used by `roret compute` and the book."""
+"""The tables: the result package's (counted where the microdata are, protected as one system)
+and the book's (formed from a package for the book's areas, with no microdata)."""
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -6,102 +7,173 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import Extract
-from .disclosure import Rules, suppress
-from .params import Params
 from . import profile, som, staircase
+from .areas import COMPARISON, NATIONAL, aggregate, book_areas, package_areas, select
 from .comparison import compare
-from .targetgroup import SIZE_RULES, size_by_year
+from .contract import Extract
+from .disclosure import suppress
+from .params import Params
+from .protection import apply_hidden, audit_records, build_system, protect
+from .targetgroup import size_by_year, size_counts
 
 
 @dataclass(frozen=True)
-class TableDefinition:
+class PackageTable:
     id: str
-    compute: Callable[[Extract, Params], pd.DataFrame]
-    rules: Rules  # disclosure control
+    count: Callable[[Extract, Params], pd.DataFrame]  # per municipality (kom, keys, values)
+    values: tuple[str, ...]
     description: str
-    by_area: bool = True  # False: national only, the same for every municipality's book
 
 
-TABLES = {definition.id: definition for definition in (
-    TableDefinition("maalgruppe", size_by_year, SIZE_RULES,
-                    "Persons in the target group by year, area and sub-group"),
-    TableDefinition("diagnoser", profile.diagnosis_shares, profile.DIAGNOSIS_RULES,
-                    "Share of the target group with each diagnosis group (figures 2-3)"),
-    TableDefinition("ydelser_fordeling", profile.service_distribution, profile.SERVICE_RULES,
-                    "Members per target service and municipal cost shares (figures 4-5)"),
-    TableDefinition("udgifter_botilbud", profile.botilbud_cost_share, profile.BOTILBUD_RULES,
-                    "Members on a botilbud and their share of the municipal cost"),
-    TableDefinition("forbrug_gennemsnit", profile.activity_profile, profile.ACTIVITY_RULES,
-                    "The average member's services and activities against all adults (figures 6-7, 13-14)"),
-    TableDefinition("udgifter_hovedomraade", profile.costs_by_main_area, profile.COST_RULES,
-                    "Public cost per person by main area (figure 8)"),
-    TableDefinition("maalgruppe_andel", profile.recipient_shares, profile.RECIPIENT_RULES,
-                    "Members as a share of all adult recipients per service (figure 9)"),
-    TableDefinition("trappe_trin", staircase.step_table, staircase.STEP_RULES,
-                    "The staircase's steps, their services and the step movements are counted from",
-                    by_area=False),
-    TableDefinition("trappe_bevaegelser", staircase.movements, staircase.MOVEMENT_RULES,
-                    "Movements from the § 85 step in the base year to two years on (figures 11-12)"),
-    TableDefinition("trappe_overgange", staircase.transitions, staircase.TRANSITION_RULES,
-                    "Step-to-step transitions over two years with 95 % Wilson intervals"),
-    TableDefinition("trappe_test", staircase.difference_tests, staircase.TEST_RULES,
-                    "Moving down and up: each area against the rest of the country (z-test)"),
-    TableDefinition("trappe_pr_10000", staircase.rates_per_10000, staircase.RATE_RULES,
-                    "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
-    TableDefinition("som_potentiale", som.potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)",
-                    by_area=False),
-    TableDefinition("som_potentiale_samlet", som.totals, som.TOTAL_RULES,
-                    "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals",
-                    by_area=False),
-    TableDefinition("som_potentiale_betaler", som.payer_potentials, som.POTENTIAL_RULES,
-                    "SØM: raw potential per person by scenario, payer and follow-up year",
-                    by_area=False),
-    TableDefinition("som_foelsomhed", som.sensitivity, som.SENSITIVITY_RULES,
-                    "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting",
-                    by_area=False),
-    TableDefinition("som_scenarie", som.scenario_calculator, som.SCENARIO_RULES,
-                    "SØM: budget effect per year and payer of extra successes",
-                    by_area=False),
+PACKAGE_TABLES = {t.id: t for t in (
+    PackageTable("maalgruppe", size_counts, ("antal",), "Members by year, area and sub-group"),
+    PackageTable("befolkning", profile.population_counts, ("antal",),
+                 "Adults and residents of the per-10,000 age band, by area"),
+    PackageTable("diagnoser", profile.diagnosis_counts, ("antal",), "Members by sub-group and diagnosis group"),
+    PackageTable("forbrug", profile.activity_counts, ("antal", "maengde"),
+                 "Persons with each service or activity and its volume, by group"),
+    PackageTable("trappe_overgange", staircase.transition_counts, ("antal",),
+                 "Members of the base year by base step and step two years on"),
+    PackageTable("trappe_bevaegelser", staircase.movement_counts, ("antal",),
+                 "Members on the § 85 step in the base year by movement two years on"),
 )}
 
+# National tables of SØM (METHODS.md §3), protected table by table: the same in every book.
+SOM_TABLES = {
+    "som_potentiale": (som.potentials, som.POTENTIAL_RULES,
+                       "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)"),
+    "som_potentiale_samlet": (som.totals, som.TOTAL_RULES,
+                              "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals"),
+    "som_potentiale_betaler": (som.payer_potentials, som.POTENTIAL_RULES,
+                               "SØM: raw potential per person by scenario, payer and follow-up year"),
+    "som_foelsomhed": (som.sensitivity, som.SENSITIVITY_RULES,
+                       "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting"),
+    "som_scenarie": (som.scenario_calculator, som.SCENARIO_RULES,
+                     "SØM: budget effect per year and payer of extra successes"),
+}
 
-# Tables computed from the disclosed tables above (no microdata, no further disclosure control),
-# from their national and comparison-group rows only: the same for every municipality's book.
+
+@dataclass(frozen=True)
+class BookTable:
+    id: str
+    compute: Callable[[dict[str, pd.DataFrame], Params], pd.DataFrame]  # from the book areas' package rows
+    counts: tuple[str, ...]  # columns of persons
+    measures: tuple[str, ...]  # shares, means, rates, costs and tests formed from counts
+    description: str
+
+
+BOOK_TABLES = {t.id: t for t in (
+    BookTable("maalgruppe", size_by_year, ("antal",), (), "Persons in the target group by year, area and sub-group"),
+    BookTable("diagnoser", profile.diagnosis_shares, ("antal",), ("andel",), "Share of the target group with each diagnosis group (figures 2-3)"),
+    BookTable("ydelser_fordeling", profile.service_distribution, ("antal",), ("andel_personer", "andel_udgifter"),
+              "Members per target service and municipal cost shares (figures 4-5)"),
+    BookTable("udgifter_botilbud", profile.botilbud_cost_share, ("antal",), ("andel_personer", "andel_udgifter"),
+              "Members on a botilbud and their share of the municipal cost"),
+    BookTable("forbrug_gennemsnit", profile.activity_profile, (), ("vaerdi",),
+              "The average member's services and activities against all adults (figures 6-7, 13-14)"),
+    BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person",), "Public cost per person by main area (figure 8)"),
+    BookTable("maalgruppe_andel", profile.recipient_shares, ("antal_maalgruppe", "antal_modtagere"), ("andel",),
+              "Members as a share of all adult recipients per service (figure 9)"),
+    BookTable("trappe_trin", staircase.step_table, (), (),
+              "The staircase's steps, their services and the step movements are counted from"),
+    BookTable("trappe_bevaegelser", staircase.movements, ("antal",), ("andel",),
+              "Movements from the § 85 step in the base year to two years on (figures 11-12)"),
+    BookTable("trappe_overgange", staircase.transitions, ("antal",), ("andel", "ci_lav", "ci_hoej"),
+              "Step-to-step transitions over two years with 95 % Wilson intervals"),
+    BookTable("trappe_test", staircase.difference_tests, (), ("andel", "andel_resten", "z", "p_vaerdi"),
+              "Moving down and up: each area against the rest of the country (z-test)"),
+    BookTable("trappe_pr_10000", staircase.rates_per_10000, ("antal", "befolkning", "antal_voksne", "befolkning_voksne"), ("pr_10000", "pr_10000_voksne"),
+              "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
+)}
+# Tables computed from the book's other tables (no microdata, nothing further to protect).
 DERIVED = {"sammenligning": compare}
+TABLES = [*BOOK_TABLES, *SOM_TABLES, *DERIVED]  # the book's tables, in order
+
+
+def value_columns(table_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(counts of persons, measures formed from them) of a book or package table (none if unknown)."""
+    counts, measures = (), ()
+    if table_id in BOOK_TABLES:
+        counts, measures = BOOK_TABLES[table_id].counts, BOOK_TABLES[table_id].measures
+    if table_id in PACKAGE_TABLES:
+        counts, measures = (*counts, "antal"), (*measures, *PACKAGE_TABLES[table_id].values[1:])
+    if table_id in SOM_TABLES:
+        rules = SOM_TABLES[table_id][1]
+        counts, measures = rules.counts, rules.follows
+    return tuple(dict.fromkeys(counts)), tuple(dict.fromkeys(measures))
+
+
+GROUP_REASON = "sammenligningsgruppen omfatter en kommune, hvis celle er skjult i resultatpakken"
+
+
+@dataclass
+class Package:
+    """A result package: its protected tables (all package areas), the record of what was
+    hidden, and the parameters it was computed with."""
+    tables: dict[str, pd.DataFrame]
+    audit: dict[str, list[dict]]
+    params: Params
 
 
 @dataclass
 class Tables:
-    """Every registered table after disclosure control, and the record of what was hidden."""
+    """A book's tables and the record of what was hidden."""
     frames: dict[str, pd.DataFrame]
     audit: dict[str, list[dict]]
 
 
-def _compute(definition: TableDefinition, extract: Extract, params: Params) -> pd.DataFrame:
-    """A table before disclosure control; national-only tables are computed once per extract
-    and parameters, whichever municipality the book is about."""
-    if definition.by_area:
-        return definition.compute(extract, params)
-    national = replace(params, kommune=None)
-    return extract.memo(_national_key(definition.id, params), lambda: definition.compute(extract, national))
+def compute_package(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Package:
+    """The result package of an extract: every package table for every area, protected as one system."""
+    package_params = national(params)
+    return extract.memo(("package", repr(package_params)), lambda: _compute_package(extract, package_params, progress))
 
 
-def _national_key(table_id: str, params: Params) -> tuple:
-    """Memo key of a table that is the same whichever municipality the book is about."""
-    return "table", table_id, repr(replace(params, kommune=None))
+def national(params: Params) -> Params:
+    """The parameters a package is computed with: the same for every book made from it."""
+    return replace(params, kommune=None, sammenligning=Params().sammenligning)
+
+
+def _compute_package(extract: Extract, params: Params, progress: Callable[[str], None]) -> Package:
+    tables = {}
+    for table in PACKAGE_TABLES.values():
+        progress(f"package table {table.id}")
+        tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
+    progress("disclosure control over the whole package")
+    system = build_system(tables, params)
+    hidden, log = protect(system, params.min_celle)
+    shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)
+    for table_id, (compute, rules, _) in SOM_TABLES.items():
+        progress(f"table {table_id}")
+        shown[table_id], audit[table_id] = suppress(compute(extract, params), rules, params.min_celle)
+    return Package(shown, audit, params)
+
+
+def book_tables(package: Package, params: Params, progress: Callable[[str], None] = print) -> Tables:
+    """A book's tables from a package: the book's areas' rows, comparison groups summed from
+    protected municipal cells (missing where a member's cell is hidden)."""
+    areas = book_areas(params)
+    rows = {t.id: select(package.tables[t.id], areas, list(t.values)) for t in PACKAGE_TABLES.values()}
+    frames = {}
+    for table in BOOK_TABLES.values():
+        progress(f"table {table.id}")
+        frames[table.id] = table.compute(rows, params).reset_index(drop=True)
+    frames |= {table_id: package.tables[table_id] for table_id in SOM_TABLES}
+    for table_id, derive in DERIVED.items():
+        frames[table_id] = derive(frames, params)
+    shown_areas = {omraade for omraade, _ in areas}
+    audit = {table_id: [r for r in records if r["celle"].get("omraade", NATIONAL) in shown_areas]
+             for table_id, records in package.audit.items()}
+    for table_id, table in rows.items():
+        group = table[(table["omraade"] == COMPARISON) & table["antal"].isna()]
+        audit[table_id] += [{"celle": cell, "regel": "secondary", "begrundelse": GROUP_REASON,
+                             "graense": params.min_celle}
+                            for cell in group.drop(columns=list(PACKAGE_TABLES[table_id].values)).to_dict("records")]
+    return Tables(frames, audit)
 
 
 def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Tables:
-    frames, audit = {}, {}
-    for definition in TABLES.values():
-        progress(f"table {definition.id}")
-        raw = _compute(definition, extract, params)
-        frames[definition.id], audit[definition.id] = suppress(raw, definition.rules, params.min_celle, params)
-    for table_id, derive in DERIVED.items():
-        frames[table_id] = extract.memo(_national_key(table_id, params), lambda: derive(frames, params))
-    return Tables(frames, audit)
+    """A book's tables straight from an extract: through the protected package, as anywhere else."""
+    return book_tables(compute_package(extract, params, progress), params, progress)
 
 
 def write_tables(tables: Tables, directory: Path, params: Params) -> None:
@@ -116,7 +188,7 @@ def write_tables(tables: Tables, directory: Path, params: Params) -> None:
 
 def read_table(directory: Path | str, table_id: str) -> pd.DataFrame:
     """A written table as the book shows it (suppressed cells are missing)."""
-    if table_id not in TABLES and table_id not in DERIVED:
-        raise KeyError(f"unknown table '{table_id}' (known: {', '.join([*TABLES, *DERIVED])})")
+    if table_id not in TABLES:
+        raise KeyError(f"unknown table '{table_id}' (known: {', '.join(TABLES)})")
     return pd.read_csv(Path(directory) / f"{table_id}.csv", dtype={"omraade": "string"},
                        dtype_backend="numpy_nullable")

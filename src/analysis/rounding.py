@@ -16,3 +16,13 @@ def half_away_all(values: pd.Series, decimals: int = 0) -> pd.Series:
     """Every value of a series rounded like `half_away`; missing values stay missing."""
     numbers = values.astype("float64")
     return numbers.map(lambda v: v if np.isnan(v) else float(half_away(v, decimals)))
+
+
+def ratio(part: pd.Series, whole: pd.Series, scale: float = 100, decimals: int = 1) -> pd.Series:
+    """scale × part / whole, rounded like `half_away`; missing where either is missing or whole is 0."""
+    index = part.index
+    part = part.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    whole = pd.Series(whole).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(whole > 0, scale * part / whole, np.nan)
+    return half_away_all(pd.Series(value, index=index), decimals).astype("Float64")

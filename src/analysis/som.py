@@ -301,7 +301,8 @@ def scenario_calculator(extract: Extract, params: Params) -> pd.DataFrame:
     for (scenario, payer), part in table.groupby(["scenarie", "betaler"], sort=False):
         effect = budget_effect(part.set_index("opfoelgningsaar")["kr_pr_borger"], params.ekstra_succeser[scenario])
         n = (int(part["n_succes"].min()), int(part["n_ikke_succes"].min()))
-        rows += [(scenario, params.ekstra_succeser[scenario], year, payer, half_away(kr), *n) for year, kr in effect.items()]
+        rows += [(scenario, params.ekstra_succeser[scenario], year, payer, None if np.isnan(kr) else half_away(kr), *n)
+                 for year, kr in effect.items()]
     return pd.DataFrame(rows, columns=["scenarie", "ekstra_succeser", "aar", "betaler", "kr", "n_succes",
                                        "n_ikke_succes"])
 

@@ -12,12 +12,11 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from . import codes
-from .areas import NATIONAL, areas, in_area, nesting
+from .areas import NATIONAL, complete
 from .contract import ContractError, Extract
-from .disclosure import Rules, additive, overlaps, remainders
 from .params import STAIRCASE_YEARS, Params
-from .profile import people
-from .rounding import half_away, half_away_all
+from .profile import ADULTS, POPULATION, age_band
+from .rounding import half_away, half_away_all, ratio
 from .targetgroup import SUBGROUPS, members
 
 MOVEMENTS = ("ingen", "lavere", "samme", "hoejere")
@@ -98,10 +97,6 @@ def _followed(extract: Extract, params: Params) -> pd.DataFrame:
     return frame
 
 
-def _group_masks(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    return {"i_alt": pd.Series(True, index=frame.index), **{g: frame[g] for g in SUBGROUPS}}
-
-
 def movement(til: int, anchor: int) -> str:
     """The movement category of a person on the anchor step who is on step `til` two years on."""
     if til < 0:
@@ -111,7 +106,7 @@ def movement(til: int, anchor: int) -> str:
     return "lavere" if til < anchor else "samme" if til == anchor else "hoejere"
 
 
-def step_table(extract: Extract, params: Params) -> pd.DataFrame:
+def step_table(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """trappe_trin: the staircase the book is computed with — step, name, services and whether
     movements are counted from it (the step holding § 85). No persons: nothing to protect."""
     staircase = load_staircase(params.indsatstrappe)
@@ -121,24 +116,57 @@ def step_table(extract: Extract, params: Params) -> pd.DataFrame:
                          "udgangspunkt": [step == staircase.anchor for step in range(len(staircase.names))]})
 
 
-STEP_RULES = Rules(())
+def transition_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """trappe_overgange (package): members of the base year per municipality (their residence
+    then), sub-group, base step (0 included) and step two years on (udgaaet: no longer resident).
+    Summed over the steps, the counts are the base year's maalgruppe."""
+    staircase = load_staircase(params.indsatstrappe)
+    frame = followed(extract, params)
+    frame = frame.assign(til_trin=np.where(frame["til"] < 0, LEFT, frame["til"].astype(str)), antal=1)
+    parts = [frame.assign(gruppe="i_alt"), *[frame[frame[g]].assign(gruppe=g) for g in SUBGROUPS]]
+    steps_ = range(len(staircase.names))
+    levels = {"gruppe": ["i_alt", *SUBGROUPS], "fra_trin": list(steps_),
+              "til_trin": [*map(str, steps_), LEFT]}
+    table = complete(pd.concat(parts).rename(columns={"fra": "fra_trin"}), levels, ["antal"])
+    return table[["kom", "gruppe", "fra_trin", "til_trin", "antal"]]
 
 
-def movements(extract: Extract, params: Params) -> pd.DataFrame:
-    """trappe_bevaegelser: from the § 85 step in the base year to two years on (figures 11–12)."""
+def movement_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """trappe_bevaegelser (package): members on the § 85 step in the base year per municipality
+    and movement two years on; each movement is a sum of transitions from that step."""
     anchor = load_staircase(params.indsatstrappe).anchor
     frame = followed(extract, params)
     frame = frame[frame["fra"] == anchor]
-    category = pd.Series([movement(t, anchor) for t in frame["til"]], index=frame.index, dtype="string")
-    rows = []
-    for omraade, kom in areas(params):
-        counts = category[in_area(frame["kom"], kom)].value_counts()
-        followed_n = sum(int(counts.get(c, 0)) for c in MOVEMENTS)
-        for name in (*MOVEMENTS, LEFT):
-            antal = int(counts.get(name, 0))
-            share = half_away(100 * antal / followed_n, 1) if name != LEFT and followed_n else None
-            rows.append((omraade, name, antal, share))
-    return pd.DataFrame(rows, columns=["omraade", "bevaegelse", "antal", "andel"])
+    frame = frame.assign(bevaegelse=[movement(t, anchor) for t in frame["til"]], antal=1)
+    table = complete(frame, {"bevaegelse": [*MOVEMENTS, LEFT]}, ["antal"])
+    return table[["kom", "bevaegelse", "antal"]]
+
+
+def movement_of_step(params: Params) -> dict[str, str]:
+    """til_trin -> the movement of a person on the § 85 step who is on that step two years on."""
+    staircase = load_staircase(params.indsatstrappe)
+    return {**{str(t): movement(t, staircase.anchor) for t in range(len(staircase.names))},
+            LEFT: movement(-1, staircase.anchor)}
+
+
+# ---- the book's tables, from the protected package rows of the book's areas -------------
+
+def _sum_or_missing(values: pd.Series) -> object:
+    return pd.NA if values.isna().any() else int(values.sum())
+
+
+def _followed_from_anchor(tables: dict[str, pd.DataFrame], params: Params) -> pd.Series:
+    """Per omraade, the members on the § 85 step in the base year still resident two years on
+    (missing where a movement is hidden)."""
+    rows = tables["trappe_bevaegelser"]
+    return rows[rows["bevaegelse"] != LEFT].groupby("omraade", sort=False)["antal"].agg(_sum_or_missing)
+
+
+def movements(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """trappe_bevaegelser: from the § 85 step in the base year to two years on (figures 11–12)."""
+    table = tables["trappe_bevaegelser"].reset_index(drop=True)
+    share = ratio(table["antal"], table["omraade"].map(_followed_from_anchor(tables, params)))
+    return table.assign(andel=share.mask(table["bevaegelse"] == LEFT))
 
 
 def direction_share(table: pd.DataFrame, omraade: str, direction: str) -> float | None:
@@ -150,122 +178,78 @@ def direction_share(table: pd.DataFrame, omraade: str, direction: str) -> float 
     return half_away(100 * float(rows[list(DIRECTIONS[direction])].sum()) / float(rows.sum()), 1)
 
 
-MOVEMENT_RULES = Rules(("antal",), follows=("andel",), constraints=lambda t, p: (
-    additive(t, ["omraade"], "bevaegelse", MOVEMENTS) + remainders(t, ["bevaegelse"], "omraade", nesting(p))))
-
-
-def transitions(extract: Extract, params: Params) -> pd.DataFrame:
+def transitions(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """trappe_overgange: from every base step to every step two years on, with 95 % Wilson intervals."""
-    staircase = load_staircase(params.indsatstrappe)
-    frame = followed(extract, params)
-    targets = [*range(len(staircase.names)), -1]
-    rows = []
-    for omraade, kom in areas(params):
-        area = frame[in_area(frame["kom"], kom)]
-        for gruppe, mask in _group_masks(area).items():
-            for fra in range(1, len(staircase.names)):
-                base = area.loc[mask & (area["fra"] == fra), "til"].value_counts()
-                n = int(base.drop(-1, errors="ignore").sum())
-                for til in targets:
-                    antal = int(base.get(til, 0))
-                    rows.append((omraade, gruppe, fra, LEFT if til < 0 else str(til), antal, n if til >= 0 else None))
-    table = pd.DataFrame(rows, columns=["omraade", "gruppe", "fra_trin", "til_trin", "antal", "n"])
-    stays = table["n"].notna() & (table["n"] > 0)
-    low, high = proportion_confint(table.loc[stays, "antal"], table.loc[stays, "n"], alpha=0.05, method="wilson")
-    table["andel"] = (100 * table["antal"] / table["n"].where(stays)).pipe(half_away_all, 1)
-    table.loc[stays, "ci_lav"] = (100 * low).pipe(half_away_all, 1)
-    table.loc[stays, "ci_hoej"] = (100 * high).pipe(half_away_all, 1)
-    return table.drop(columns="n")
+    table = tables["trappe_overgange"]
+    table = table[table["fra_trin"] > 0].reset_index(drop=True)
+    staying = table[table["til_trin"] != LEFT]
+    n = staying.groupby(["omraade", "gruppe", "fra_trin"], sort=False)["antal"].agg(_sum_or_missing)
+    n = pd.Series(pd.MultiIndex.from_frame(table[["omraade", "gruppe", "fra_trin"]]).map(n), dtype="Float64")
+    n = n.mask(table["til_trin"] == LEFT)
+    computable = (n > 0).fillna(False) & table["antal"].notna()
+    low, high = proportion_confint(table.loc[computable, "antal"].astype(int), n[computable].astype(int),
+                                   alpha=0.05, method="wilson")
+    table["andel"] = ratio(table["antal"], n)
+    for column, bound in (("ci_lav", low), ("ci_hoej", high)):
+        table[column] = pd.Series(np.nan, index=table.index)
+        table.loc[computable, column] = 100 * np.asarray(bound, dtype=float)
+        table[column] = half_away_all(table[column], 1).astype("Float64")
+    return table[["omraade", "gruppe", "fra_trin", "til_trin", "antal", "andel", "ci_lav", "ci_hoej"]]
 
 
-def _transition_constraints(table: pd.DataFrame, params: Params) -> list:
-    present = table[table["til_trin"] != LEFT]
-    steps_ = tuple(sorted(set(present["til_trin"])))
-    return (additive(present, ["omraade", "gruppe", "fra_trin"], "til_trin", steps_)
-            + remainders(table, ["gruppe", "fra_trin", "til_trin"], "omraade", nesting(params))
-            + overlaps(table, ["omraade", "fra_trin", "til_trin"], "gruppe", "i_alt", *SUBGROUPS))
-
-
-TRANSITION_RULES = Rules(("antal",), follows=("andel", "ci_lav", "ci_hoej"), constraints=_transition_constraints)
-
-
-def difference_tests(extract: Extract, params: Params) -> pd.DataFrame:
+def difference_tests(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """trappe_test: each area's share moving down and up (DIRECTIONS) against the rest
     of the country, with a two-sided two-proportion z-test."""
-    anchor = load_staircase(params.indsatstrappe).anchor
-    frame = followed(extract, params)
-    frame = frame[(frame["fra"] == anchor) & (frame["til"] >= 0)]
-    category = frame["til"].map(lambda til: movement(til, anchor))
-    kinds = {name: category.isin(moved) for name, moved in DIRECTIONS.items()}
-    rows = []
-    for omraade, kom in areas(params):
-        if omraade == NATIONAL:
-            continue
-        inside = in_area(frame["kom"], kom)
-        for name, moved in kinds.items():
-            counts = [int((moved & inside).sum()), int((moved & ~inside).sum())]
-            sizes = [int(inside.sum()), int((~inside).sum())]
-            z, p = proportions_ztest(counts, sizes) if min(sizes) and 0 < sum(counts) < sum(sizes) else (None, None)
-            rows.append((omraade, name, counts[0], sizes[0] - counts[0], counts[1], sizes[1] - counts[1],
-                         half_away(100 * counts[0] / sizes[0], 1) if sizes[0] else None,
-                         half_away(100 * counts[1] / sizes[1], 1) if sizes[1] else None,
-                         None if z is None else half_away(float(z), 2), None if p is None else half_away(float(p), 4)))
-    return pd.DataFrame(rows, columns=["omraade", "bevaegelse", "antal", "antal_ikke", "antal_resten",
-                                       "antal_resten_ikke", "andel", "andel_resten", "z", "p_vaerdi"])
+    rows = tables["trappe_bevaegelser"]
+    followed_n = _followed_from_anchor(tables, params)
+    result = []
+    for name, moved in DIRECTIONS.items():
+        counts = rows[rows["bevaegelse"].isin(moved)].groupby("omraade", sort=False)["antal"].agg(_sum_or_missing)
+        national = (counts[NATIONAL], followed_n[NATIONAL] - counts[NATIONAL])
+        for omraade in dict.fromkeys(rows["omraade"]):
+            if omraade == NATIONAL:
+                continue
+            result.append((omraade, name, *_z_test((counts[omraade], followed_n[omraade] - counts[omraade]), national)))
+    columns = ["omraade", "bevaegelse", "andel", "andel_resten", "z", "p_vaerdi"]
+    table = pd.DataFrame(result, columns=columns)
+    order = {name: i for i, name in enumerate(DIRECTIONS)}
+    table = table.sort_values("bevaegelse", key=lambda c: c.map(order), kind="stable").sort_values(
+        "omraade", key=lambda c: c.map({o: i for i, o in enumerate(dict.fromkeys(rows["omraade"]))}), kind="stable")
+    return table.reset_index(drop=True).astype({c: "Float64" for c in columns[2:]})
 
 
-TEST_RULES = Rules(("antal", "antal_ikke", "antal_resten", "antal_resten_ikke"),
-                   follows=("andel", "andel_resten", "z", "p_vaerdi"),
-                   private=("antal", "antal_ikke", "antal_resten", "antal_resten_ikke"))
+def _z_test(inside: tuple, national: tuple) -> tuple:
+    """(andel, andel_resten, z, p) of an area's (moved, not moved) against the rest of the country."""
+    if any(pd.isna(v) for v in (*inside, *national)):
+        return (None,) * 4
+    rest = (national[0] - inside[0], national[1] - inside[1])
+    sizes = [sum(inside), sum(rest)]
+    counts = [inside[0], rest[0]]
+    z, p = proportions_ztest(counts, sizes) if min(sizes) and 0 < sum(counts) < sum(sizes) else (None, None)
+    return (half_away(100 * counts[0] / sizes[0], 1) if sizes[0] else None,
+            half_away(100 * counts[1] / sizes[1], 1) if sizes[1] else None,
+            None if z is None else half_away(float(z), 2), None if p is None else half_away(float(p), 4))
 
 
-def _recipients(extract: Extract, year: int, staircase: Staircase) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Adult recipients of the staircase's services (pnr, ydelse, kom, i_alt: in the target group)
-    and adults per municipality (kom, antal) in `year`: computed once per run, summed per area."""
-    def compute():
-        adults = people(extract, year)[["pnr", "kom", "i_alt"]]
-        services = extract.ydelser
-        received = services.loc[(services["aar"] == year) & services["ydelse"].isin(list(staircase.step_of)),
-                                ["pnr", "ydelse"]].drop_duplicates()
-        return received.merge(adults, on="pnr"), adults["kom"].value_counts().rename("antal").reset_index()
-    return extract.memo(("staircase_recipients", year, tuple(sorted(staircase.step_of.items()))), compute)
-
-
-def _residents_aged(extract: Extract, year: int, youngest: int, oldest: int) -> pd.DataFrame:
-    """Residents aged `youngest`–`oldest` per municipality (kom, antal) in `year`."""
-    def compute():
-        residents = extract.bopael
-        kom = residents.loc[(residents["aar"] == year) & residents["alder"].between(youngest, oldest), "kom"]
-        return kom.value_counts().rename("antal").reset_index()
-    return extract.memo(("residents_aged", year, youngest, oldest), compute)
-
-
-def _per_10000(antal: int, population: int) -> float | None:
-    return half_away(10_000 * antal / population, 1) if population else None
-
-
-def rates_per_10000(extract: Extract, params: Params) -> pd.DataFrame:
+def rates_per_10000(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
     """trappe_pr_10000 (figure 10): target-group members receiving each staircase service per
     10,000 residents aged pr_10000_alder, the reading under which the report's figures 4, 9
     and 10 agree; beside it (..._voksne), all adult recipients per 10,000 adults."""
     staircase = load_staircase(params.indsatstrappe)
     youngest, oldest = params.pr_10000_alder
-    received, adults = _recipients(extract, params.aar, staircase)
-    aged = _residents_aged(extract, params.aar, youngest, oldest)
+    ordered = sorted(staircase.step_of.items(), key=lambda item: item[1])
+    forbrug, population = tables["forbrug"], tables["befolkning"].set_index(["omraade", "gruppe"])["antal"]
     rows = []
-    for omraade, kom in areas(params):
-        population = int(aged[in_area(aged["kom"], kom)]["antal"].sum())
-        all_adults = int(adults[in_area(adults["kom"], kom)]["antal"].sum())
-        area = received[in_area(received["kom"], kom)]
-        for service, step in sorted(staircase.step_of.items(), key=lambda item: item[1]):
-            recipients = area["ydelse"] == service
-            antal, antal_voksne = int((recipients & area["i_alt"]).sum()), int(recipients.sum())
-            rows.append((params.aar, omraade, step, service, youngest, oldest, antal, population,
-                         _per_10000(antal, population), antal_voksne, all_adults, _per_10000(antal_voksne, all_adults)))
-    return pd.DataFrame(rows, columns=["aar", "omraade", "trin", "ydelse", "alder_fra", "alder_til", "antal",
-                                       "befolkning", "pr_10000", "antal_voksne", "befolkning_voksne",
-                                       "pr_10000_voksne"])
-
-
-RATE_RULES = Rules(("antal", "antal_voksne", "befolkning", "befolkning_voksne"), follows=("pr_10000", "pr_10000_voksne"), constraints=lambda t, p: remainders(
-    t, ["ydelse"], "omraade", nesting(p)))
+    for omraade in dict.fromkeys(forbrug["omraade"]):
+        area = forbrug[forbrug["omraade"] == omraade].set_index(["gruppe", "maal"])["antal"]
+        band, adults = population[(omraade, age_band(params))], population[(omraade, ADULTS)]
+        for service, step in ordered:
+            rows.append((params.aar, omraade, step, service, youngest, oldest, area[("i_alt", service)], band,
+                         area[(POPULATION, service)], adults))
+    table = pd.DataFrame(rows, columns=["aar", "omraade", "trin", "ydelse", "alder_fra", "alder_til", "antal",
+                                        "befolkning", "antal_voksne", "befolkning_voksne"])
+    for column in ("antal", "befolkning", "antal_voksne", "befolkning_voksne"):
+        table[column] = table[column].astype("Int64")
+    table.insert(8, "pr_10000", ratio(table["antal"], table["befolkning"], scale=10_000))
+    table["pr_10000_voksne"] = ratio(table["antal_voksne"], table["befolkning_voksne"], scale=10_000)
+    return table

@@ -1,10 +1,9 @@
 """The target group (METHODS.md §1)."""
 import pandas as pd
 
-from .areas import areas, in_area, nesting
+from .areas import complete
 from .codes import TARGET_REASONS, TARGET_SERVICES
 from .contract import Extract
-from .disclosure import Rules, overlaps, remainders
 from .params import Params
 
 SUBGROUPS = ("kognitiv", "sindslidelse")
@@ -30,24 +29,16 @@ def _members(extract: Extract) -> pd.DataFrame:
     return adults.merge(flags, on=["pnr", "aar"], how="inner")
 
 
-def size_by_year(extract: Extract, params: Params) -> pd.DataFrame:
-    """maalgruppe: persons in the target group by year, area and sub-group (i_alt counts each once)."""
+def size_counts(extract: Extract, params: Params) -> pd.DataFrame:
+    """maalgruppe (package): members per municipality, year and sub-group (i_alt counts each
+    once), for every year of the extract."""
     people = members(extract)
     years = sorted(extract.bopael["aar"].unique().tolist())
-    rows = []
-    for omraade, codes in areas(params):
-        area = people[in_area(people["kom"], codes)]
-        by_year = area.groupby("aar")[list(SUBGROUPS)].sum().reindex(years, fill_value=0)
-        totals = area.groupby("aar").size().reindex(years, fill_value=0)
-        for aar in years:
-            rows.append((aar, omraade, "i_alt", int(totals[aar])))
-            rows += [(aar, omraade, subgroup, int(by_year.at[aar, subgroup])) for subgroup in SUBGROUPS]
-    return pd.DataFrame(rows, columns=["aar", "omraade", "gruppe", "antal"])
+    frame = pd.concat([people.assign(gruppe="i_alt"), *[people[people[g]].assign(gruppe=g) for g in SUBGROUPS]])
+    table = complete(frame.assign(antal=1), {"aar": years, "gruppe": ["i_alt", *SUBGROUPS]}, ["antal"])
+    return table[["kom", "aar", "gruppe", "antal"]]
 
 
-def _size_constraints(table: pd.DataFrame, params: Params) -> list:
-    return (overlaps(table, ["aar", "omraade"], "gruppe", "i_alt", *SUBGROUPS)
-            + remainders(table, ["aar", "gruppe"], "omraade", nesting(params)))
-
-
-SIZE_RULES = Rules(("antal",), constraints=_size_constraints)
+def size_by_year(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """maalgruppe: persons in the target group by year, area and sub-group."""
+    return tables["maalgruppe"][["aar", "omraade", "gruppe", "antal"]]

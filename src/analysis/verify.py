@@ -9,12 +9,14 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .build import is_synthetic, kernel_environment, write_computed
+from .build import FromExtract, FromPackage, kernel_environment, write_computed
 from .contract import load_extract
 from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .errors import RoretError
 from .manifest import input_files, sha256
 from .leakscan import pdf_text
+from .package import is_package, read_package, write_package
+from .registry import compute_package
 from .params import Params
 from .publication import build_book
 
@@ -112,21 +114,57 @@ def published_tables_intact(out: Path, manifest: dict) -> list[str]:
             if not (out / name).is_file() or sha256(out / name) != digest]
 
 
+def verify_package(directory: Path, data: Path, progress: Callable[[str], None] = print) -> list[str]:
+    """Recompute a result package from its extract (inside DST) and compare every table and the
+    disclosure audit; return every difference (none = verified)."""
+    package, manifest = read_package(directory)  # fails naming a missing or changed package file
+    progress(f"loading and validating {data}")
+    source = FromExtract(Path(data).resolve(), load_extract(data))
+    inputs = source.fingerprints(package.params)
+    found = [f"input {name} changed (sha256 {manifest['inputs'].get(name, 'none')[:12]}… → {digest[:12]}…)"
+             for name, digest in inputs.items() if manifest["inputs"].get(name) != digest]
+    with tempfile.TemporaryDirectory(prefix="roret-verify-") as scratch:
+        fresh = Path(scratch)
+        write_package(compute_package(source.extract, package.params, progress), fresh, inputs, source.synthetic)
+        for path in sorted((directory / "tables").glob("*.csv")):
+            again = fresh / "tables" / path.name
+            if not again.is_file():
+                found.append(f"table {path.name}: only in the package")
+            elif sha256(path) != sha256(again):
+                found += table_differences(path.name, path, again)
+        if sha256(directory / "disclosure.json") != sha256(fresh / "disclosure.json"):
+            found.append("disclosure.json: different cells suppressed")
+    return found
+
+
 def verify(out: Path, data: Path | None = None, progress: Callable[[str], None] = print) -> list[str]:
-    """Recompute `out` from its manifest's parameters and data; return every difference (none = verified)."""
+    """Recompute `out` (a publication, or a result package given its extract) from its manifest's
+    parameters and data; return every difference (none = verified)."""
     out = Path(out).resolve()
+    if is_package(out):
+        if data is None:
+            raise RoretError(f"{out} is a result package: give the extract it was made from with --data")
+        return verify_package(out, data, progress)
     manifest = read_manifest(out)
     params = Params.from_mapping(manifest["parameters"])
     data = Path(data or manifest["data"]["directory"]).resolve()
-    found = published_tables_intact(out, manifest) + changed_inputs(manifest, data, params)
+    found = published_tables_intact(out, manifest)
+    if manifest["data"].get("kind") == "resultatpakke":
+        package, package_manifest = read_package(data)  # fails naming a missing or changed package file
+        source = FromPackage(data, package, package_manifest)
+        found += [f"input {name} changed" for name, digest in source.fingerprints(params).items()
+                  if manifest["inputs"].get(name) != digest]
+    else:
+        found += changed_inputs(manifest, data, params)
+        progress(f"loading and validating {data}")
+        source = FromExtract(data, load_extract(data))
     epoch = int(datetime.fromisoformat(manifest["build_time"]).timestamp())
     with tempfile.TemporaryDirectory(prefix="roret-verify-") as scratch, kernel_environment(epoch):
         fresh = Path(scratch)
-        progress(f"loading and validating {data}")
-        write_computed(load_extract(data), data, fresh, params, progress)
-        execute_notebooks(fresh, notebook_parameters(params, is_synthetic(data)), notebook_sources(), progress)
+        write_computed(source, fresh, params, progress)
+        execute_notebooks(fresh, notebook_parameters(params, source.synthetic), notebook_sources(), progress)
         found += compare(out, fresh)
         if (out / "html").is_dir():
-            build_book(fresh, params.kommune, is_synthetic(data), (out / "pdf").is_dir(), progress)
+            build_book(fresh, params.kommune, source.synthetic, (out / "pdf").is_dir(), progress)
             found += book_differences(out, fresh)
     return found
