@@ -33,6 +33,8 @@ syntetisk = True
 sammenligning = [169, 265, 657, 751]
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -148,7 +150,9 @@ book.suppression_note(bevaegelser, "antal", min_celle)
 #
 # Ud over rapporten viser de to figurer overgangene fra hvert trin i {glue:md}`tr_basis` til
 # trinnet i {glue:md}`tr_slut` for hele målgruppen på landsplan — som tabel og som
-# strømme. Hver række summer til 100.
+# strømme. Hver række summer til 100. Et trin står tomt, hvis en af dets overgange er
+# diskretioneret: uden den skjulte celle kendes trinnets antal ikke, og andelene kan ikke
+# beregnes.
 # Tabellen bagefter giver 95 pct.-konfidensintervaller (Wilson) for andelene fra § 85.
 
 # %% mystnb={"figure": {"caption": "Overgange mellem trinnene over to år, hele målgruppen på landsplan (pct. af hvert trin).", "name": "fig-overgange"}}
@@ -162,7 +166,9 @@ tabel = tabel.reindex(index=[o for o in orden if o in tabel.index], columns=[o f
 
 def tegn(tabel, basisaar):
     figur, akse = plt.subplots(figsize=(7, 4))
-    sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
+    with warnings.catch_warnings():  # a matrix whose every step is hidden is drawn empty, without a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sns.heatmap(tabel, annot=True, fmt=".0f", cmap="Blues", cbar_kws={"label": "Pct."}, ax=akse)
     akse.set(xlabel=f"Trin i {basisaar + 2}", ylabel=f"Trin i {basisaar}")
     return figur
 

@@ -7,7 +7,7 @@ and the chosen municipality, each aggregated from the package's protected cells.
 import pandas as pd
 
 from .params import Params
-from .reference import case_municipalities, municipalities
+from .reference import municipalities
 
 NATIONAL = "landsplan"
 COMPARISON = "casekommuner"
@@ -55,8 +55,8 @@ def aggregate(by_kom: pd.DataFrame, areas: list[tuple[str, list[int] | None]], v
     A sum over a missing (suppressed) cell is missing: an area never rests on a hidden cell."""
     keys = [c for c in by_kom.columns if c not in ("kom", *values)]
     every = by_kom["kom"].unique().tolist()
-    membership = pd.DataFrame([(omraade, kom) for omraade, codes in areas for kom in (every if codes is None else codes)],
-                              columns=["omraade", "kom"])
+    membership = pd.DataFrame([(omraade, kom) for omraade, codes in areas
+                               for kom in (every if codes is None else codes)], columns=["omraade", "kom"])
     rows = membership.merge(by_kom, on="kom")
     groups = [rows["omraade"], *[rows[k] for k in keys]]
     summed = rows[values].groupby(groups, sort=False).sum(min_count=1)
@@ -77,8 +77,3 @@ def select(package_table: pd.DataFrame, areas: list[tuple[str, list[int] | None]
             by_kom = members.rename(columns={"omraade": "kom"})
             parts.append(aggregate(by_kom, [(omraade, None)], values))
     return pd.concat(parts, ignore_index=True)
-
-
-def default_comparison() -> list[tuple[str, list[int]]]:
-    """The report's case municipalities as an area (shown in the package beside the hierarchy)."""
-    return [(COMPARISON, case_municipalities())]

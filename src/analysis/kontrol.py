@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
 
 from .manifest import build_time
 from .registry import Package
@@ -52,11 +54,12 @@ def write_kontrol(package: Package, path: Path) -> None:
     for table_id, table in package.tables.items():
         _sheet(workbook, table_id, table)
     _sheet(workbook, "skjulte_celler", _suppressions(package))
-    workbook.properties.created = workbook.properties.modified = build_time().replace(tzinfo=None)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    workbook.save(buffer)  # stamps the save time as modified: replaced below by the build time
+    workbook.properties.created = workbook.properties.modified = build_time().replace(tzinfo=None)
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
             fixed = zipfile.ZipInfo(entry.filename, FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(entry.filename))
+            data = tostring(workbook.properties.to_tree()) if entry.filename == ARC_CORE else source.read(entry.filename)
+            target.writestr(fixed, data)

@@ -64,14 +64,16 @@ class BookTable:
 
 BOOK_TABLES = {t.id: t for t in (
     BookTable("maalgruppe", size_by_year, ("antal",), (), "Persons in the target group by year, area and sub-group"),
-    BookTable("diagnoser", profile.diagnosis_shares, ("antal",), ("andel",), "Share of the target group with each diagnosis group (figures 2-3)"),
+    BookTable("diagnoser", profile.diagnosis_shares, ("antal",), ("andel",),
+              "Share of the target group with each diagnosis group (figures 2-3)"),
     BookTable("ydelser_fordeling", profile.service_distribution, ("antal",), ("andel_personer", "andel_udgifter"),
               "Members per target service and municipal cost shares (figures 4-5)"),
     BookTable("udgifter_botilbud", profile.botilbud_cost_share, ("antal",), ("andel_personer", "andel_udgifter"),
               "Members on a botilbud and their share of the municipal cost"),
     BookTable("forbrug_gennemsnit", profile.activity_profile, (), ("vaerdi",),
               "The average member's services and activities against all adults (figures 6-7, 13-14)"),
-    BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person",), "Public cost per person by main area (figure 8)"),
+    BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person",),
+              "Public cost per person by main area (figure 8)"),
     BookTable("maalgruppe_andel", profile.recipient_shares, ("antal_maalgruppe", "antal_modtagere"), ("andel",),
               "Members as a share of all adult recipients per service (figure 9)"),
     BookTable("trappe_trin", staircase.step_table, (), (),
@@ -82,7 +84,8 @@ BOOK_TABLES = {t.id: t for t in (
               "Step-to-step transitions over two years with 95 % Wilson intervals"),
     BookTable("trappe_test", staircase.difference_tests, (), ("andel", "andel_resten", "z", "p_vaerdi"),
               "Moving down and up: each area against the rest of the country (z-test)"),
-    BookTable("trappe_pr_10000", staircase.rates_per_10000, ("antal", "befolkning", "antal_voksne", "befolkning_voksne"), ("pr_10000", "pr_10000_voksne"),
+    BookTable("trappe_pr_10000", staircase.rates_per_10000,
+              ("antal", "befolkning", "antal_voksne", "befolkning_voksne"), ("pr_10000", "pr_10000_voksne"),
               "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
 )}
 # Tables computed from the book's other tables (no microdata, nothing further to protect).
