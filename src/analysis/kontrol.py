@@ -61,5 +61,5 @@ def write_kontrol(package: Package, path: Path) -> None:
         for entry in source.infolist():
             fixed = zipfile.ZipInfo(entry.filename, FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = tostring(workbook.properties.to_tree()) if entry.filename == ARC_CORE else source.read(entry.filename)
-            target.writestr(fixed, data)
+            core = entry.filename == ARC_CORE
+            target.writestr(fixed, tostring(workbook.properties.to_tree()) if core else source.read(entry.filename))
