@@ -14,8 +14,9 @@ import pandas as pd
 from analysis.codes import TARGET_REASONS, TARGET_SERVICES
 from analysis.contract import load_extract
 from analysis.params import Params
-from analysis.staircase import load_staircase, movements
-from analysis.targetgroup import size_by_year
+from analysis.areas import aggregate, book_areas
+from analysis.staircase import load_staircase, movement_counts
+from analysis.targetgroup import size_counts
 
 MUNICIPALITY = 751
 
@@ -78,8 +79,9 @@ def timed(compute):
 def main(data: Path) -> dict:
     params = Params(kommune=MUNICIPALITY)
     extract, load_seconds = timed(lambda: load_extract(data))
-    ours_size, ours_size_s = timed(lambda: size_by_year(extract, params))
-    ours_moves, ours_moves_s = timed(lambda: movements(extract, params))
+    areas = book_areas(params)  # the counts before disclosure control, as the SQL gives them
+    ours_size, ours_size_s = timed(lambda: aggregate(size_counts(extract, params), areas, ["antal"]))
+    ours_moves, ours_moves_s = timed(lambda: aggregate(movement_counts(extract, params), areas, ["antal"]))
     with duckdb.connect() as connection:
         duck_size, duck_size_s = timed(lambda: connection.sql(target_group_sql(data)).df())
         duck_moves, duck_moves_s = timed(lambda: connection.sql(movements_sql(data, params)).df())

@@ -40,6 +40,7 @@ class Source:
     """Where a book's tables come from: an extract (inside DST) or a result package (anywhere)."""
     directory: Path
     synthetic: bool
+    kind: str  # as the manifest names it
 
     def tables(self, params: Params, progress: Progress) -> Tables:
         raise NotImplementedError
@@ -57,6 +58,7 @@ class Source:
 class FromExtract(Source):
     directory: Path
     extract: Extract
+    kind = "udtraek"
 
     @property
     def synthetic(self) -> bool:
@@ -78,6 +80,7 @@ class FromPackage(Source):
     directory: Path
     package: Package
     manifest: dict
+    kind = "resultatpakke"
 
     @property
     def synthetic(self) -> bool:
@@ -95,8 +98,7 @@ class FromPackage(Source):
 def write_computed(source: Source, stage: Path, params: Params, progress: Progress) -> None:
     """Tables, disclosure audit and manifest into `stage` (the manifest first, so the book can show it)."""
     write_tables(source.tables(params, progress), stage, params)
-    write_manifest(stage, source.directory, params, source.synthetic, source.fingerprints(params),
-                   kind="resultatpakke" if isinstance(source, FromPackage) else "udtraek")
+    write_manifest(stage, source.directory, params, source.synthetic, source.fingerprints(params), source.kind)
 
 
 def leak_scan(stage: Path, person_keys: pd.Series, params: Params, progress: Progress) -> None:
@@ -140,18 +142,21 @@ def open_source(data: Path | None, pakke: Path | None, out: Path, kind: str, par
         check_output(out, kind, run_inputs(source.directory, params, params_file))
         return source, params
     params = Params.load(params_file, **overrides)
+    return extract_source(data, out, kind, params, params_file, progress), params
+
+
+def extract_source(data: Path, out: Path, kind: str, params: Params, params_file: Path | None,
+                   progress: Progress) -> FromExtract:
+    """The validated extract, after `out` is checked for an output of `kind` (before the long load)."""
     data = Path(data).resolve()
     check_output(out, kind, run_inputs(data, params, params_file))
-    return FromExtract(data, load_for(data, params, progress)), params
+    return FromExtract(data, load_for(data, params, progress))
 
 
 def compute(data: Path, out: Path, params: Params, progress: Progress = print, params_file: Path | None = None) -> None:
     """Tables and manifest, no notebooks (`roret compute`)."""
-    data = Path(data).resolve()
-    inputs = run_inputs(data, params, params_file)
-    check_output(out, "tabeller", inputs)
-    source = FromExtract(data, load_for(data, params, progress))
-    with staged_output(out, "tabeller", inputs, progress) as stage:
+    source = extract_source(data, out, "tabeller", params, params_file, progress)
+    with staged_output(out, "tabeller", run_inputs(source.directory, params, params_file), progress) as stage:
         write_computed(source, stage, params, progress)
         leak_scan(stage, source.person_keys(), params, progress)
     progress(f"wrote {out}")
@@ -160,12 +165,9 @@ def compute(data: Path, out: Path, params: Params, progress: Progress = print, p
 def make_package(data: Path, out: Path, params: Params, progress: Progress = print,
                  params_file: Path | None = None) -> None:
     """The result package of an extract (`roret package`), atomically, after a leak scan."""
-    data = Path(data).resolve()
-    inputs = run_inputs(data, params, params_file)
-    check_output(out, "resultatpakke", inputs)
-    source = FromExtract(data, load_for(data, params, progress))
+    source = extract_source(data, out, "resultatpakke", params, params_file, progress)
     package = compute_package(source.extract, params, progress)
-    with staged_output(out, "resultatpakke", inputs, progress) as stage:
+    with staged_output(out, "resultatpakke", run_inputs(source.directory, params, params_file), progress) as stage:
         write_package(package, stage, source.fingerprints(params), source.synthetic)
         leak_scan(stage, source.person_keys(), params, progress)
     progress(f"wrote the result package {out}")

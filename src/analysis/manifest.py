@@ -63,7 +63,7 @@ def table_fingerprints(stage: Path) -> dict[str, str]:
 
 
 def write_manifest(stage: Path, data: Path, params: Params, synthetic: bool, inputs: dict[str, str],
-                   kind: str = "udtraek") -> dict:
+                   kind: str) -> dict:
     """Write stage/manifest.json (after the tables) and return it; `inputs`: the inputs' SHA-256;
     `kind`: what `data` is (udtraek: an extract, resultatpakke: a result package)."""
     manifest = {

@@ -156,8 +156,9 @@ def protect(system: System, min_cell: int) -> tuple[np.ndarray, list[tuple[int, 
     matrix = _matrix(system.relations, len(values))
     forms = _forms(system.derived, len(values))
     cache: dict = {}
+    by_cell = matrix.tocsc()
     while True:
-        picks = _violations(system, matrix, forms, hidden, min_cell, cache)
+        picks = _violations(system, matrix, by_cell, forms, hidden, min_cell, cache)
         picks = {cell: reason for cell, reason in picks.items() if not hidden[cell]}
         if not picks:
             return hidden, log
@@ -203,7 +204,8 @@ def _smallest(cells: np.ndarray, values: np.ndarray, hidden: np.ndarray, levels:
     return int(visible[order[0]])
 
 
-def _violations(system: System, matrix, forms: Forms, hidden: np.ndarray, min_cell: int, cache: dict) -> dict[int, str]:
+def _violations(system: System, matrix, by_cell, forms: Forms, hidden: np.ndarray, min_cell: int,
+                cache: dict) -> dict[int, str]:
     """Cells to hide next, each with the reason key of the rule that asks for it."""
     values = system.values
     picks: dict[int, str] = {}
@@ -223,7 +225,6 @@ def _violations(system: System, matrix, forms: Forms, hidden: np.ndarray, min_ce
         cell = _smallest(forms.matrix[row].indices, values, hidden, system.levels)
         if cell is not None:
             picks.setdefault(cell, str(forms.kinds[row]))
-    by_cell = matrix.tocsc()
     hidden_per_relation = np.asarray(abs(matrix) @ hidden.astype(float)).ravel()
     for cells, reason in _determined(matrix, forms, np.flatnonzero(on_hidden & small(derived_values)), hidden,
                                      values, cache):
