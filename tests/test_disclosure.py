@@ -10,7 +10,8 @@ from scipy.sparse.csgraph import connected_components
 
 from analysis.areas import COMPARISON, NATIONAL, aggregate, package_areas, regions
 from analysis.contract import load_extract
-from analysis.disclosure import Rules, suppress
+from analysis.consequences import COVARIANCE_COLUMNS
+from analysis.disclosure import protect_estimates
 from analysis.params import Params
 from analysis.protection import Block, System, protect
 from analysis.registry import PACKAGE_TABLES, book_tables, compute_package, compute_tables, write_tables
@@ -21,19 +22,77 @@ def hidden(shown: pd.DataFrame, column: str = "antal") -> list[int]:
     return shown.index[shown[column].isna()].tolist()
 
 
-def test_primary_hides_counts_below_the_threshold_including_zero():
-    table = pd.DataFrame({"gruppe": list("abcde"), "antal": [0, 1, 4, 5, 1000]})
-    shown, audit = suppress(table, Rules(("antal",)), 5)
-    assert hidden(shown) == [0, 1, 2]
-    assert shown["antal"].dropna().tolist() == [5, 1000]
-    assert [(a["celle"], a["regel"]) for a in audit] == [({"gruppe": g}, "primary") for g in "abc"]
-    assert audit[0]["begrundelse"] == "færre end 5 personer (antal)"
-    assert table["antal"].tolist() == [0, 1, 4, 5, 1000]  # the input is left alone
+def estimates_of(years: dict[int, tuple[int, int]], flag_persons: dict[int, int], cohort: tuple[int, int]):
+    """Hand-built consequence estimates of one scenario: per follow-up year the group sizes
+    (succes, ikke succes); two posts, a volume and the flag `kriminalitet`, whose success
+    group has `flag_persons[k]` persons with the flag."""
+    rows = []
+    for k, (n1, n0) in years.items():
+        rows.append(("botilbud", "sel108", k, n1, n0, 10.0, 200.0, 190.0, 185.0))
+        flagged = flag_persons.get(k, n1 // 2)
+        rows.append(("botilbud", "kriminalitet", k, n1, n0, flagged / n1, 0.5, 0.5 - flagged / n1, 0.4))
+    items = pd.DataFrame(rows, columns=["scenarie", "post", "opfoelgningsaar", "n_succes", "n_ikke_succes",
+                                        "gennemsnit_succes", "gennemsnit_ikke_succes", "forskel_raa",
+                                        "forskel_justeret"])
+    keys = items[["post", "opfoelgningsaar"]]
+    pairs = keys.merge(keys, how="cross", suffixes=("_1", "_2"))
+    pairs = pairs[pairs.index % len(keys) >= pairs.index // len(keys)]  # each pair once
+    covariances = pd.concat([pairs.assign(scenarie="botilbud", metode=m, kovarians=1.0) for m in ("raa", "justeret")])
+    cohorts = pd.DataFrame({"scenarie": ["beskaeftigelse", "botilbud"], "n_succes": [0, cohort[0]],
+                            "n_ikke_succes": [0, cohort[1]]})  # nobody in the first scenario
+    return {"som_kohorte": cohorts,
+            "som_konsekvens": items, "som_kovarians": covariances[COVARIANCE_COLUMNS].reset_index(drop=True)}
 
 
-def test_threshold_is_a_parameter():
-    shown, _ = suppress(pd.DataFrame({"antal": [3, 7, 12]}), Rules(("antal",)), 10)
-    assert hidden(shown) == [0, 1]
+def test_a_follow_up_year_with_a_small_group_is_hidden_with_its_covariances():
+    shown, audit = protect_estimates(estimates_of({1: (40, 90), 2: (3, 60)}, {}, (40, 90)), 5)
+    items = shown["som_konsekvens"].set_index(["post", "opfoelgningsaar"])
+    values = items.drop(columns="scenarie")
+    assert values.loc[("sel108", 2)].isna().all() and values.loc[("sel108", 1)].notna().all()
+    assert {(r["celle"]["post"], r["celle"]["opfoelgningsaar"]) for r in audit["som_konsekvens"]} == \
+        {("sel108", 2), ("kriminalitet", 2)}
+    covariances = shown["som_kovarians"]
+    touches = (covariances["opfoelgningsaar_1"] == 2) | (covariances["opfoelgningsaar_2"] == 2)
+    assert covariances.loc[touches, "kovarians"].isna().all() and covariances.loc[~touches, "kovarians"].notna().all()
+
+
+def test_a_flag_held_by_few_persons_is_hidden_and_so_is_a_flag_all_but_few_hold():
+    """A flag's mean times its group's size counts persons: 2 of 40, or 38 of 40, with the flag."""
+    for persons in (2, 38):
+        shown, audit = protect_estimates(estimates_of({1: (40, 90), 2: (40, 60)}, {1: persons}, (40, 90)), 5)
+        items = shown["som_konsekvens"].set_index(["post", "opfoelgningsaar"])
+        assert items.loc[("kriminalitet", 1), ["gennemsnit_succes", "forskel_raa"]].isna().all()
+        assert items.loc[("kriminalitet", 1), "n_succes"] == 40  # the year's sizes stay
+        assert items.loc[("sel108", 1)].notna().all() and items.loc[("kriminalitet", 2)].notna().all()
+        assert audit["som_konsekvens"][0]["regel"] == "secondary"
+    shown, audit = protect_estimates(estimates_of({1: (40, 90)}, {1: 0}, (40, 90)), 5)
+    assert not audit["som_konsekvens"]  # nobody with the flag: no person is singled out
+
+
+def test_cohort_sizes_that_would_count_the_persons_not_followed_are_hidden():
+    """40 successes in the cohort and 37 followed in year 1: 3 persons left or died."""
+    shown, audit = protect_estimates(estimates_of({1: (37, 90), 2: (20, 50)}, {}, (40, 90)), 5)
+    assert shown["som_kohorte"][["n_succes", "n_ikke_succes"]].isna().all(axis=None)
+    record = next(r for r in audit["som_kohorte"] if r["celle"] == {"scenarie": "botilbud"})
+    assert "ikke følges" in record["begrundelse"] and record["regel"] == "secondary"
+    shown, _ = protect_estimates(estimates_of({1: (30, 90), 2: (20, 50)}, {}, (40, 90)), 5)
+    assert shown["som_kohorte"].set_index("scenarie").loc["botilbud", "n_succes"] == 40
+
+
+def test_a_potential_that_needs_a_hidden_estimate_is_missing_and_one_that_does_not_is_shown(tmp_path):
+    from analysis import som
+    shown, _ = protect_estimates(estimates_of({1: (40, 90), 2: (40, 60)}, {1: 2}, (40, 90)), 5)
+    prices = pd.read_csv(Params().enhedspriser)
+    prices.to_csv(tmp_path / "alle.csv", index=False)
+    prices[prices["post"] != "kriminalitet"].to_csv(tmp_path / "uden.csv", index=False)
+    for name, hidden_total in (("alle", True), ("uden", False)):
+        params = Params(enhedspriser=tmp_path / f"{name}.csv")
+        totals = som.totals(shown, params).set_index("metode")["kr_pr_borger_4aar"]
+        assert totals.isna().all() == hidden_total, name
+        by_area = som.potentials(shown, params).set_index(["hovedomraade", "opfoelgningsaar"])["kr_pr_borger"]
+        assert by_area[("Botilbud", 1)] == 190 * 1077  # needs only sel108
+        assert (pd.isna(by_area[("Politi og retsvæsen", 1)]) if hidden_total
+                else ("Politi og retsvæsen", 1) not in by_area)  # kriminalitet is the area's only post
 
 
 # ---- the engine on hand-built systems ----------------------------------------------------

@@ -72,6 +72,25 @@ def test_a_book_from_the_package_alone_equals_the_book_from_the_extract(made, tm
     assert main(["verify", str(tmp_path / "book")]) == 0
 
 
+def test_own_prices_discount_rate_and_scenario_from_the_package_equal_the_extract_run(made, tmp_path):
+    """No microdata needed for SØM at other prices: the book's tables from the package equal
+    those computed from the extract with the same parameters, and they did change."""
+    prices = pd.read_csv(Params().enhedspriser)
+    prices.assign(kr=prices["kr"] * 1.5).to_csv(tmp_path / "priser.csv", index=False)
+    (tmp_path / "p.yml").write_text("enhedspriser: priser.csv\ndiskonteringsrente: 0.03\n"
+                                    "ekstra_succeser: {beskaeftigelse: 4, botilbud: 2}\n")
+    package, _ = read_package(made / "pkg")
+    params = book_params(package, tmp_path / "p.yml")
+    direct = compute_tables(load_extract(made / "data"), Params.load(tmp_path / "p.yml"), progress=lambda _: None)
+    own = csv_text(book_tables(package, params, progress=lambda _: None), tmp_path / "b", params)
+    assert csv_text(direct, tmp_path / "a", params) == own
+    default = csv_text(book_tables(package, package.params, progress=lambda _: None), tmp_path / "c", params)
+    for table_id in ("som_potentiale", "som_potentiale_betaler", "som_scenarie"):
+        assert own[f"{table_id}.csv"] != default[f"{table_id}.csv"], table_id
+    shown = pd.read_csv(tmp_path / "b" / "tables" / "som_potentiale.csv")["kr_pr_borger"]
+    assert shown.notna().mean() > 0.5  # this small package hides the four-year totals, not the early years
+
+
 def test_a_changed_missing_or_foreign_package_file_is_refused_by_name(made, tmp_path, capsys):
     copy = tmp_path / "pkg"
     shutil.copytree(made / "pkg", copy)

@@ -19,16 +19,14 @@ from .errors import RoretError
 from .kontrol import write_kontrol
 from .manifest import build_time, sha256
 from .params import Params, ParamsError
-from .prices import load_prices
 from .registry import PACKAGE_TABLES, SOM_TABLES, Package
 from .staircase import load_staircase
 
 FORMAT = "roret-resultatpakke"
-FORMAT_VERSION = 1  # raised whenever a package of the previous format cannot be read
+FORMAT_VERSION = 2  # raised whenever a package of the previous format cannot be read
 SYNTHETIC_MARKER = "syntetisk.json"
 # Parameters the package's counts depend on: a book may not change them (they need the microdata).
-FIXED = ("aar", "trappe_basisaar", "som_referenceaar", "seed", "min_celle", "pr_10000_alder",
-         "diskonteringsrente", "ekstra_succeser")
+FIXED = ("aar", "trappe_basisaar", "som_referenceaar", "seed", "min_celle", "pr_10000_alder")
 FILES = ("enhedspriser", "indsatstrappe")
 
 
@@ -68,7 +66,7 @@ def readme(package: Package) -> str:
         "", "## Indhold", "",
         "| Fil | Indhold | Rækker |", "|---|---|---|",
         *[f"| tables/{t.id}.csv | {t.description} | {len(package.tables[t.id])} |" for t in PACKAGE_TABLES.values()],
-        *[f"| tables/{tid}.csv | {spec[2]} | {len(package.tables[tid])} |" for tid, spec in SOM_TABLES.items()],
+        *[f"| tables/{tid}.csv | {text} | {len(package.tables[tid])} |" for tid, text in SOM_TABLES.items()],
         "", "Tabellerne er opgjort for hele landet, de fem regioner og alle 98 kommuner. `antal` er personer; "
         "`maengde` er summen af dage, uger, timer eller kontakter for de samme personer.", "",
         "## Diskretionering", "",
@@ -81,7 +79,13 @@ def readme(package: Package) -> str:
         f"* I alt {hidden} skjulte celler; `disclosure.json` viser hver celle med regel og begrundelse, og "
         "`kontrol.xlsx` viser hver tabel med de skjulte celler markeret og en liste over alle skjulte celler.",
         "* En kommunegruppe (fx sammenligningsgruppen i en bog) summeres kun af de viste kommuneceller og er "
-        "tom, hvis blot én af dem er skjult.", "",
+        "tom, hvis blot én af dem er skjult.",
+        "* SØM-konsekvensestimaterne er landstal. Et opfølgningsår skjules, hvis en af grupperne har færre "
+        f"end {package.params.min_celle} personer; for fysioterapi, psykofarmaka og kriminalitet (der tæller "
+        "personer) også, hvis personerne med eller uden posten i en gruppe er under grænsen. Gennemsnit af "
+        "mængder (dage, uger) hviler på hele gruppen, også dem med 0. Kohortens størrelse skjules, hvis den "
+        "sammen med et års størrelse afslører få personer, der ikke følges. Kovarianserne er klyngerobuste "
+        "(personer) og skjules sammen med deres poster.", "",
         "## Parametre", "",
         *[f"* {key}: {value}" for key, value in package.params.to_dict().items()
           if key not in ("kommune", "sammenligning", *FILES)],
@@ -130,7 +134,8 @@ def read_package(directory: Path | str) -> tuple[Package, dict]:
 
 def book_params(package: Package, path: Path | None = None, **overrides) -> Params:
     """A book's parameters: the package's, changed by a parameters file and flags where the
-    package allows it (municipality, comparison group, step names); ParamsError otherwise."""
+    package allows it (municipality, comparison group, prices, discount rate, extra successes,
+    step names); ParamsError otherwise."""
     given = Params.load(path, **overrides)
     explicit = Params.explicit(path, **overrides)
     merged = {f.name: getattr(given, f.name) if f.name in explicit else getattr(package.params, f.name)
@@ -141,9 +146,6 @@ def book_params(package: Package, path: Path | None = None, **overrides) -> Para
             raise ParamsError(f"parameter '{key}': {getattr(params, key)!r} needs the microdata — the result "
                               f"package was computed with {getattr(package.params, key)!r}; make a new package "
                               "inside Danmarks Statistik with this value")
-    if not load_prices(params.enhedspriser).equals(load_prices(package.params.enhedspriser)):
-        raise ParamsError("parameter 'enhedspriser': the SØM potentials at other prices need the microdata in "
-                          "this version — the result package holds them at its own prices (enhedspriser.csv)")
     if load_staircase(params.indsatstrappe).step_of != load_staircase(package.params.indsatstrappe).step_of:
         raise ParamsError("parameter 'indsatstrappe': another assignment of services to steps needs the microdata "
                           "— a book from a package may only rename the package's steps")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import profile, som, staircase
+from . import consequences, profile, som, staircase
 from .areas import COMPARISON, NATIONAL, aggregate, book_areas, package_areas, select
 from .comparison import compare
 from .contract import Extract
-from .disclosure import suppress
+from .disclosure import protect_estimates
 from .params import Params
 from .protection import apply_hidden, audit_records, build_system, protect
 from .targetgroup import size_by_year, size_counts
@@ -22,35 +22,31 @@ class PackageTable:
     id: str
     count: Callable[[Extract, Params], pd.DataFrame]  # per municipality (kom, keys, values)
     values: tuple[str, ...]
-    description: str
+    description: str  # Danish, for LAESMIG.md
 
 
 PACKAGE_TABLES = {t.id: t for t in (
-    PackageTable("maalgruppe", size_counts, ("antal",), "Members by year, area and sub-group"),
+    PackageTable("maalgruppe", size_counts, ("antal",), "Personer i målgruppen efter år, område og undergruppe"),
     PackageTable("befolkning", profile.population_counts, ("antal",),
-                 "Adults and residents of the per-10,000 age band, by area"),
-    PackageTable("diagnoser", profile.diagnosis_counts, ("antal",), "Members by sub-group and diagnosis group"),
+                 "Voksne og beboere i aldersgruppen til tal pr. 10.000, efter område"),
+    PackageTable("diagnoser", profile.diagnosis_counts, ("antal",),
+                 "Personer i målgruppen efter undergruppe og diagnosegruppe"),
     PackageTable("forbrug", profile.activity_counts, ("antal", "maengde"),
-                 "Persons with each service or activity and its volume, by group"),
+                 "Personer med hver ydelse eller aktivitet og dens mængde, efter gruppe"),
     PackageTable("trappe_overgange", staircase.transition_counts, ("antal",),
-                 "Members of the base year by base step and step two years on"),
+                 "Målgruppen i basisåret efter trin i basisåret og to år senere"),
     PackageTable("trappe_bevaegelser", staircase.movement_counts, ("antal",),
-                 "Members on the § 85 step in the base year by movement two years on"),
+                 "Personer på § 85-trinnet i basisåret efter bevægelse to år senere"),
 )}
 
-# National tables of SØM (METHODS.md §3), protected table by table: the same in every book.
+# SØM's consequence estimates (METHODS.md §3): national, computed and protected together.
 SOM_TABLES = {
-    "som_potentiale": (som.potentials, som.POTENTIAL_RULES,
-                       "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)"),
-    "som_potentiale_samlet": (som.totals, som.TOTAL_RULES,
-                              "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals"),
-    "som_potentiale_betaler": (som.payer_potentials, som.POTENTIAL_RULES,
-                               "SØM: raw potential per person by scenario, payer and follow-up year"),
-    "som_foelsomhed": (som.sensitivity, som.SENSITIVITY_RULES,
-                       "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting"),
-    "som_scenarie": (som.scenario_calculator, som.SCENARIO_RULES,
-                     "SØM: budget effect per year and payer of extra successes"),
+    "som_kohorte": "SØM: succes- og ikke-succesgruppens størrelse i hvert scenarie",
+    "som_konsekvens": "SØM-konsekvensestimater: gennemsnitlig mængde pr. gruppe, rå og justeret forskel, "
+                      "efter scenarie, post og opfølgningsår",
+    "som_kovarians": "SØM: klyngerobust kovarians mellem forskellene efter scenarie og metode",
 }
+SOM_VALUES = ("gennemsnit_succes", "gennemsnit_ikke_succes", "forskel_raa", "forskel_justeret", "kovarians")
 
 
 @dataclass(frozen=True)
@@ -87,10 +83,20 @@ BOOK_TABLES = {t.id: t for t in (
     BookTable("trappe_pr_10000", staircase.rates_per_10000,
               ("antal", "befolkning", "antal_voksne", "befolkning_voksne"), ("pr_10000", "pr_10000_voksne"),
               "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
+    BookTable("som_potentiale", som.potentials, (), ("kr_pr_borger",),
+              "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)"),
+    BookTable("som_potentiale_samlet", som.totals, ("n_succes", "n_ikke_succes"), ("kr_pr_borger_4aar", "ci_lav", "ci_hoej"),
+              "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals"),
+    BookTable("som_potentiale_betaler", som.payer_potentials, (), ("kr_pr_borger",),
+              "SØM: raw potential per person by scenario, payer and follow-up year"),
+    BookTable("som_foelsomhed", som.sensitivity, (), ("kr_pr_borger_4aar",),
+              "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting"),
+    BookTable("som_scenarie", som.scenario_calculator, (), ("kr",),
+              "SØM: budget effect per year and payer of extra successes"),
 )}
 # Tables computed from the book's other tables (no microdata, nothing further to protect).
 DERIVED = {"sammenligning": compare}
-TABLES = [*BOOK_TABLES, *SOM_TABLES, *DERIVED]  # the book's tables, in order
+TABLES = [*BOOK_TABLES, *DERIVED]  # the book's tables, in order
 
 
 def value_columns(table_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -101,8 +107,7 @@ def value_columns(table_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if table_id in PACKAGE_TABLES:
         counts, measures = (*counts, "antal"), (*measures, *PACKAGE_TABLES[table_id].values[1:])
     if table_id in SOM_TABLES:
-        rules = SOM_TABLES[table_id][1]
-        counts, measures = rules.counts, rules.follows
+        counts, measures = ("n_succes", "n_ikke_succes"), tuple(SOM_VALUES)
     return tuple(dict.fromkeys(counts)), tuple(dict.fromkeys(measures))
 
 
@@ -145,10 +150,9 @@ def _compute_package(extract: Extract, params: Params, progress: Callable[[str],
     system = build_system(tables, params)
     hidden, log = protect(system, params.min_celle)
     shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)
-    for table_id, (compute, rules, _) in SOM_TABLES.items():
-        progress(f"table {table_id}")
-        shown[table_id], audit[table_id] = suppress(compute(extract, params), rules, params.min_celle)
-    return Package(shown, audit, params)
+    progress("SØM consequence estimates")
+    estimates, estimates_audit = protect_estimates(consequences.estimates(extract, params), params.min_celle)
+    return Package(shown | estimates, audit | estimates_audit, params)
 
 
 def book_tables(package: Package, params: Params, progress: Callable[[str], None] = print) -> Tables:
@@ -156,17 +160,18 @@ def book_tables(package: Package, params: Params, progress: Callable[[str], None
     protected municipal cells (missing where a member's cell is hidden)."""
     areas = book_areas(params)
     rows = {t.id: select(package.tables[t.id], areas, list(t.values)) for t in PACKAGE_TABLES.values()}
+    rows |= {table_id: package.tables[table_id] for table_id in SOM_TABLES}
     frames = {}
     for table in BOOK_TABLES.values():
         progress(f"table {table.id}")
         frames[table.id] = table.compute(rows, params).reset_index(drop=True)
-    frames |= {table_id: package.tables[table_id] for table_id in SOM_TABLES}
     for table_id, derive in DERIVED.items():
         frames[table_id] = derive(frames, params)
     shown_areas = {omraade for omraade, _ in areas}
     audit = {table_id: [r for r in records if r["celle"].get("omraade", NATIONAL) in shown_areas]
              for table_id, records in package.audit.items()}
-    for table_id, table in rows.items():
+    for table_id in PACKAGE_TABLES:
+        table = rows[table_id]
         group = table[(table["omraade"] == COMPARISON) & table["antal"].isna()]
         audit[table_id] += [{"celle": cell, "regel": "secondary", "begrundelse": GROUP_REASON,
                              "graense": params.min_celle}
