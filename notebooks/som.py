@@ -140,8 +140,7 @@ book.show_table(tabel, {"variant": "Variant", **{v: v for v in navne.values()}})
 
 # %%
 vist = scenarie.assign(scenarie=scenarie["scenarie"].map(navne))
-tabel = vist.pivot_table(index=["scenarie", "ekstra_succeser", "aar"], columns="betaler", values="kr",
-                         aggfunc="first").reset_index()
+tabel = vist.pivot(index=["scenarie", "ekstra_succeser", "aar"], columns="betaler", values="kr").reset_index()
 tabel["aar"] = "År " + tabel["aar"].astype(str)
 book.show_table(tabel, {"scenarie": "Scenarie", "ekstra_succeser": "Ekstra pr. år", "aar": "År",
                         "kommune": "Kommune", "region": "Region", "stat": "Stat"})

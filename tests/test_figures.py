@@ -134,3 +134,21 @@ def test_show_remembers_a_bounded_number_of_figures_least_recently_used_out(show
     for width in [3, 4, 3, 5, 3, 4]:  # 4 is the least recently used when 5 comes
         figures.show(line, True, width=width)
     assert [f.get_figwidth() for f in drawn] == [3, 4, 5, 4]
+
+
+def test_every_numeric_axis_is_written_the_danish_way():
+    figure, (left, right) = plt.subplots(1, 2)
+    left.plot([0, 7.5], [0, 70_000])
+    left.set_xticks([0, 2.5, 5, 7.5])
+    right.barh(["a", "b"], [1, 2])  # a categorical axis keeps its labels
+    figures.danish_axes(figure)
+    figure.canvas.draw()
+    assert [t.get_text() for t in left.get_xticklabels()] == ["0,0", "2,5", "5,0", "7,5"]
+    assert "70.000" in [t.get_text() for t in left.get_yticklabels()]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["a", "b"]
+
+
+def test_tick_decimals_and_no_negative_zero():
+    from analysis.rounding import danish
+    assert (figures.tick_decimals([0, 10, 20]), figures.tick_decimals([0, 0.25, 0.5])) == (0, 2)
+    assert (danish(-0.0, 1), danish(-1234.5, 1), danish(1_234_567)) == ("0,0", "-1.234,5", "1.234.567")

@@ -12,7 +12,7 @@ from IPython.display import display
 
 from . import figures
 from .reference import case_municipalities, municipality_name
-from .rounding import half_away
+from .rounding import danish
 from .synth import SYNTHETIC_MARK
 
 SUPPRESSED = ".."
@@ -28,6 +28,7 @@ SERVICE_NAMES = {
     "sel95_96": "Kontante tilskud og BPA (§ 95–96)", "sel97": "Ledsagerordning (§ 97)",
     "botilbud": "Botilbud i alt (§ 107, § 108, ABL § 105)", "alle_fem": "Mindst én af de fem ydelser",
 }
+SERVICE_NAMES = {code: name.replace("§ ", "§\u00a0") for code, name in SERVICE_NAMES.items()}  # "§ 85" never split
 DIAGNOSIS_NAMES = {"udviklingshaemning": "Udviklingshæmning", "autisme": "Autisme",
                    "hjerneskade": "Erhvervet hjerneskade", "adhd": "ADHD",
                    "svaer_psykisk": "Svære psykiske lidelser", "moderat_psykisk": "Moderate psykiske lidelser"}
@@ -114,8 +115,7 @@ def tal(value, decimals: int = 0) -> str:
     """A number the Danish way (72.000; 12,5); suppressed or missing values as '..'."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return SUPPRESSED
-    text = f"{half_away(value, decimals):,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return danish(value, decimals)
 
 
 def p_value(value) -> str:

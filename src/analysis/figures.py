@@ -9,9 +9,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
+from matplotlib.ticker import FuncFormatter, ScalarFormatter
 from matplotlib.transforms import Bbox
 
 from .fingerprint import fingerprint
+from .rounding import danish
 from .synth import SYNTHETIC_MARK
 
 PAD_INCHES = 0.1  # white margin around a shown figure (matplotlib's savefig.pad_inches)
@@ -88,6 +90,21 @@ def _shared_legend(figure: plt.Figure, axes, order: list) -> None:
                   frameon=False)
 
 
+def danish_axes(figure: plt.Figure) -> None:
+    """Every numeric axis of `figure` (colour bars included) with Danish numbers: decimal comma,
+    thousands dot, as few decimals as write every tick exactly."""
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(
+                    lambda value, _, axis=axis: danish(value, tick_decimals(axis.get_majorticklocs()))))
+
+
+def tick_decimals(locations) -> int:
+    """The fewest decimals (at most 4) that write every tick location exactly."""
+    return next((d for d in range(5) if all(abs(round(v, d) - v) < 1e-9 for v in locations)), 4)
+
+
 def _fix_layout(figure: plt.Figure) -> None:
     """Work the layout out once and keep the positions (a layout engine redoes it on every draw)."""
     engine = figure.get_layout_engine()
@@ -137,7 +154,8 @@ def show(draw, synthetic: bool, **inputs) -> None:
 
 
 def _displayable(figure: plt.Figure, synthetic: bool) -> dict[str, str]:
-    """Lay the figure out, mark it, render it with a small margin, and close it."""
+    """Write its axes the Danish way, lay it out, mark it, render it with a small margin, close it."""
+    danish_axes(figure)
     _fix_layout(figure)
     box = mark(figure, synthetic).padded(PAD_INCHES)
     data = {**rendered(figure, box), "text/plain": repr(figure)}

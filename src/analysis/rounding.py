@@ -12,6 +12,12 @@ def half_away(value, decimals: int = 0) -> float | int:
     return int(rounded) if decimals == 0 else float(rounded)
 
 
+def danish(value, decimals: int = 0) -> str:
+    """`value` rounded like `half_away` and written the Danish way: 72.000; 12,5; -3."""
+    text = f"{half_away(value, decimals) + 0:,.{decimals}f}"  # + 0: no "-0"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def half_away_all(values: pd.Series, decimals: int = 0) -> pd.Series:
     """Every value of a series rounded like `half_away`; missing values stay missing."""
     numbers = values.astype("float64")

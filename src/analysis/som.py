@@ -41,18 +41,26 @@ def _split(package: Tables, params: Params, column: str, rate: float | None = No
     prices = load_prices(params.enhedspriser)
     rate = params.diskonteringsrente if rate is None else rate
     levels = sorted(prices["hovedomraade"].unique()) if column == "hovedomraade" else list(PAYERS)
+    estimates = dict(list(package["som_konsekvens"].groupby(["scenarie", "opfoelgningsaar"])))
     rows = []
-    for (scenario, k), items in package["som_konsekvens"].groupby(["scenarie", "opfoelgningsaar"], sort=False):
-        for level in levels:
-            if column == "hovedomraade":
-                weight = weights(items, prices[prices["hovedomraade"] == level], rate)
-            else:
-                weight = weights(items, prices, rate, payer=level)
-            rows.append((scenario, level, k, _weighted(items["forskel_raa"], weight)))
-    table = pd.DataFrame(rows, columns=["scenarie", column, "opfoelgningsaar", "kr_pr_borger"])
-    order = table["scenarie"].map({s: i for i, s in enumerate(SCENARIOS)})
-    return table.assign(_order=order).sort_values(["_order", "opfoelgningsaar", column], kind="stable").drop(
-        columns="_order").reset_index(drop=True)
+    for scenario in SCENARIOS:
+        for k in FOLLOW_UP:  # a year without both groups has no estimates: its potentials are missing
+            items = estimates.get((scenario, k))
+            for level in levels:
+                if items is None:
+                    rows.append((scenario, level, k, float("nan")))
+                    continue
+                weight = (weights(items, prices[prices["hovedomraade"] == level], rate) if column == "hovedomraade"
+                          else weights(items, prices, rate, payer=level))
+                rows.append((scenario, level, k, _weighted(items["forskel_raa"], weight)))
+    return pd.DataFrame(rows, columns=["scenarie", column, "opfoelgningsaar", "kr_pr_borger"])
+
+
+def _comparable(package: Tables, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the follow-up years that have estimates (both groups present), as the
+    four-year totals sum them."""
+    years = package["som_konsekvens"][["scenarie", "opfoelgningsaar"]].drop_duplicates()
+    return table.merge(years, on=["scenarie", "opfoelgningsaar"])
 
 
 def _rounded(table: pd.DataFrame, column: str = "kr_pr_borger") -> pd.DataFrame:
@@ -123,8 +131,8 @@ def totals(package: Tables, params: Params) -> pd.DataFrame:
 def sensitivity(package: Tables, params: Params) -> pd.DataFrame:
     """som_foelsomhed: the raw four-year potential with each main area's prices 20 % higher or
     lower, and discounted at the Finance Ministry's 3.5 % (potentials are linear in prices)."""
-    by_area = _split(package, params, "hovedomraade")
-    discounted = _split(package, params, "hovedomraade", rate=FINANCE_MINISTRY_RATE)
+    by_area, discounted = (_comparable(package, _split(package, params, "hovedomraade", rate=rate))
+                           for rate in (None, FINANCE_MINISTRY_RATE))
     rows = []
     for scenario in SCENARIOS:
         part = by_area[by_area["scenarie"] == scenario]
