@@ -7,8 +7,9 @@ followed in t+1+k for k = 1…4 (years after the data, or without residence, are
 For every cost item (`post`: a forbrug volume or a service's days) and follow-up year the
 package holds the mean volume of each group, the raw difference (non-success minus success)
 and the item's share of the regression-adjusted four-year difference, with the CR1
-cluster-robust covariance of all items (each pair once: the matrix is symmetric). A potential at any prices p and discount rate r is
-Σ p · (1+r)^-k · estimate, its variance wᵀ Σ w (`som`): OLS is linear in the outcome.
+cluster-robust covariance of all items (each pair once: the matrix is symmetric). A potential
+at any prices p and discount rate r is Σ p · (1+r)^-k · estimate, its variance wᵀ Σ w
+(`som`): OLS is linear in the outcome.
 """
 import hashlib
 
@@ -96,7 +97,8 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     return pd.DataFrame({
         "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": chosen["succes"],
         "koen": chosen["koen"].astype(str),
-        "aldersgruppe": pd.cut(chosen["alder"], [17, 29, 49, 66, 200], labels=["18-29", "30-49", "50-66", "67+"]).astype(str),
+        "aldersgruppe": pd.cut(chosen["alder"], [17, 29, 49, 66, 200],
+                               labels=["18-29", "30-49", "50-66", "67+"]).astype(str),
         "undergruppe": np.select([chosen["kognitiv"] & chosen["sindslidelse"], chosen["kognitiv"]],
                                  ["begge", "kognitiv"], "sindslidelse"),
     })
