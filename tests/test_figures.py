@@ -148,7 +148,9 @@ def test_every_numeric_axis_is_written_the_danish_way():
     assert [t.get_text() for t in right.get_yticklabels()] == ["a", "b"]
 
 
-def test_tick_decimals_and_no_negative_zero():
+def test_tick_decimals_years_and_no_negative_zero():
     from analysis.rounding import danish
-    assert (figures.tick_decimals([0, 10, 20]), figures.tick_decimals([0, 0.25, 0.5])) == (0, 2)
+    assert [figures.tick_text(v, [0, 0.25, 0.5]) for v in (0, 0.25)] == ["0,00", "0,25"]
+    assert figures.tick_text(2020, [2018, 2020, 2022]) == "2020"  # a year, not 2.020
+    assert figures.tick_text(4000, [2000, 4000, 6000]) == "4.000"
     assert (danish(-0.0, 1), danish(-1234.5, 1), danish(1_234_567)) == ("0,0", "-1.234,5", "1.234.567")

@@ -18,6 +18,7 @@ from .synth import SYNTHETIC_MARK
 
 PAD_INCHES = 0.1  # white margin around a shown figure (matplotlib's savefig.pad_inches)
 FORMATS = {"image/png": "png", "application/pdf": "pdf"}
+YEARS = (1900, 2100)  # ticks that are all whole numbers in this range are calendar years
 SHOWN_KEPT = 32  # figures remembered by show(): a book has 13, about half of them national
 _shown: dict[tuple[bool, str], dict[str, str]] = {}  # (synthetic, fingerprint) -> data, oldest use first
 
@@ -97,12 +98,16 @@ def danish_axes(figure: plt.Figure) -> None:
         for axis in (axes.xaxis, axes.yaxis):
             if isinstance(axis.get_major_formatter(), ScalarFormatter):
                 axis.set_major_formatter(FuncFormatter(
-                    lambda value, _, axis=axis: danish(value, tick_decimals(axis.get_majorticklocs()))))
+                    lambda value, _, axis=axis: tick_text(value, axis.get_majorticklocs())))
 
 
-def tick_decimals(locations) -> int:
-    """The fewest decimals (at most 4) that write every tick location exactly."""
-    return next((d for d in range(5) if all(abs(round(v, d) - v) < 1e-9 for v in locations)), 4)
+def tick_text(value: float, locations) -> str:
+    """A tick the Danish way, with as few decimals (at most 4) as write every tick exactly;
+    an axis of calendar years (whole numbers 1900-2100) without a thousands dot."""
+    decimals = next((d for d in range(5) if all(abs(round(v, d) - v) < 1e-9 for v in locations)), 4)
+    if decimals == 0 and all(YEARS[0] <= v <= YEARS[1] for v in locations):
+        return str(int(round(value)))
+    return danish(value, decimals)
 
 
 def _fix_layout(figure: plt.Figure) -> None:
