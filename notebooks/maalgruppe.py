@@ -124,19 +124,21 @@ book.suppression_note(udvalg, "andel", min_celle)
 # Socialpædagogisk støtte i eget hjem er den klart mest udbredte af de fem ydelser:
 # {glue:md}`mg_sel85_personer` pct. af målgruppen modtager den. Udgifterne fordeler sig
 # anderledes. Botilbuddene er dyre pr. borger, og {glue:md}`mg_botilbud_personer` pct. af
-# målgruppen, der bor på et botilbud, står for {glue:md}`mg_botilbud_udgifter` pct. af
-# kommunernes udgifter til de fem ydelser for målgruppen. Udgifterne er beregnet med
-# prisfilen (se kapitlet om data).
+# målgruppen, der bor på et botilbud, står for {glue:md}`mg_botilbud_udgifter`
+# Udgifterne er beregnet med prisfilen (se kapitlet om data).
 
-# %% mystnb={"figure": {"caption": "Andel af målgruppen, der modtager hver af de fem ydelser, og ydelsens andel af kommunens udgifter til målgruppen.", "name": "fig-ydelser"}}
+# %% mystnb={"figure": {"caption": "Andel af målgruppen, der modtager hver af de fem ydelser, og ydelsens andel af de kommunale udgifter til målgruppen.", "name": "fig-ydelser"}}
 book.glue_tal("mg_sel85_personer", book.value(fordeling, "andel_personer", omraade="landsplan", ydelse="sel85"))
 book.glue_tal("mg_botilbud_personer", book.value(botilbud, "andel_personer", omraade="landsplan"))
-book.glue_tal("mg_botilbud_udgifter", book.value(botilbud, "andel_udgifter", omraade="landsplan"))
+udgifter = book.value(botilbud, "andel_udgifter", omraade="landsplan")
+book.glue_text("mg_botilbud_udgifter", "en andel af kommunernes udgifter til de fem ydelser for målgruppen, der ikke kan "
+               "vises, fordi et af tallene bag den bygger på for få personer." if book.tal(udgifter) == book.SUPPRESSED
+               else f"{book.tal(udgifter)} pct. af kommunernes udgifter til de fem ydelser for målgruppen.")
 lang = fordeling.melt(id_vars=["omraade", "ydelse"], value_vars=["andel_personer", "andel_udgifter"],
                       var_name="maal", value_name="andel")
 lang = lang.assign(omraade=lang["omraade"].map(omraader), ydelse=lang["ydelse"].map(book.SERVICE_NAMES),
                    maal=lang["maal"].map({"andel_personer": "Andel af målgruppen (pct.)",
-                                          "andel_udgifter": "Andel af kommunens udgifter (pct.)"}))
+                                          "andel_udgifter": "Andel af de kommunale udgifter (pct.)"}))
 figures.show(figures.small_multiples, syntetisk, data=lang.dropna(subset=["andel"]), panel="maal", plot=sns.barplot,
              columns=1, height=2.4, aspect=3.4, sharey=True, y="ydelse", x="andel", hue="omraade")
 

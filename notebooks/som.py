@@ -22,7 +22,8 @@
 # :::{important}
 # Priserne i beregningen er **illustrative**, ikke SØM's officielle priskatalog, som ikke
 # findes i maskinlæsbar form her. Tallene viser metoden; en bruger med priskataloget kan
-# indsætte det med parameteren `enhedspriser`.
+# indsætte det med parameteren `enhedspriser` — også i en publikation, der bygges af en
+# resultatpakke uden adgang til mikrodata.
 # :::
 
 # %% tags=["parameters"]

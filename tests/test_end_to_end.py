@@ -45,6 +45,8 @@ def test_publication_layout(built):
     _, out = built
     assert (out / "html" / "index.html").is_file()
     assert (out / "pdf" / "roret.pdf").read_bytes()[:5] == b"%PDF-"
+    info = subprocess.run(["pdfinfo", str(out / "pdf" / "roret.pdf")], capture_output=True, text=True).stdout
+    assert "Title:           Borgeren ved roret" in info and "Author:" in info and "Subject:" in info
     assert (out / "notebooks" / "maalgruppe.ipynb").is_file()
     assert (out / "tables" / "maalgruppe.csv").is_file()
     assert not list(out.parent.glob(".out.*"))  # staging removed after publishing

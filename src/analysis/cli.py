@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow
+
 from . import __version__
 from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
 from .build import build, compute, make_package, open_source
@@ -157,6 +159,9 @@ def _terminate(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Arrow's own Ctrl-C handling can drop a Ctrl-C that arrives while it reads Parquet; Python's
+    # then raises KeyboardInterrupt as soon as the read returns.
+    pyarrow.enable_signal_handlers(False)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         status = args.run(args)

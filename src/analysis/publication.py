@@ -45,6 +45,13 @@ def title_page(kommune: int | None, synthetic: bool) -> str:
             + f"\\vfill\n{{\\large {citation.AUTHOR}\\par}}\n\\end{{titlepage}}\n")
 
 
+def pdf_metadata(kommune: int | None) -> str:
+    """The PDF's document information (LaTeX, set once hyperref is loaded): title, author,
+    subject, language."""
+    return ("\\AtBeginDocument{\\hypersetup{pdftitle={%s}, pdfauthor={%s}, pdfsubject={%s}, pdflang={da}}}\n"
+            % (citation.title(kommune), citation.AUTHOR, SUBTITLE))
+
+
 def page_values(kommune: int | None) -> dict[str, str]:
     """The `{{ name }}` placeholders of book/*.md and their values for this run."""
     year = build_time().year
@@ -61,6 +68,7 @@ def _config(kommune: int | None, synthetic: bool) -> dict:
     latex = sphinx["latex_elements"]
     latex["maketitle"] = title_page(kommune, synthetic)
     latex["releasename"] = "Version"  # the running header: "<title>, Version X.Y.Z"
+    latex["preamble"] = latex.get("preamble", "") + pdf_metadata(kommune)
     if synthetic:
         config["html"]["announcement"] = f"⚠ {SYNTHETIC_MARK}"
         latex["preamble"] = latex.get("preamble", "") + SYNTHETIC_LATEX
