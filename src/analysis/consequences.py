@@ -189,9 +189,8 @@ def estimates(extract: Extract, params: Params) -> dict[str, pd.DataFrame]:
             continue
         table = group_means(years).assign(scenarie=scenario)
         followed = sorted(years["k"].unique())
-        outcome = np.concatenate([years[list(POSTS)].to_numpy() * (years["k"].to_numpy() == k)[:, None]
-                                  for k in followed], axis=1)  # columns year-major, then post
-        outcome = outcome[:, [f * len(POSTS) + p for p in range(len(POSTS)) for f in range(len(followed))]]
+        outcome = np.column_stack([years[post].to_numpy() * (years["k"].to_numpy() == k)  # the table's order
+                                   for post in POSTS for k in followed])
         keys = table[["post", "opfoelgningsaar"]]
         upper = np.triu_indices(len(keys))  # the matrix is symmetric: each pair once
         pairs = pd.concat([keys.iloc[upper[0]].add_suffix("_1").reset_index(drop=True),

@@ -95,11 +95,10 @@ def covariance(covariances: pd.DataFrame, items: pd.DataFrame, scenario: str, me
     position = {key: i for i, key in enumerate(zip(items["post"], items["opfoelgningsaar"]))}
     block = covariances[(covariances["scenarie"] == scenario) & (covariances["metode"] == method)]
     matrix = np.full((len(items), len(items)), np.nan)
+    first, second = ([position[key] for key in zip(block[f"post_{side}"], block[f"opfoelgningsaar_{side}"])]
+                     for side in ("1", "2"))
     values = block["kovarians"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    for (post_1, k_1, post_2, k_2), value in zip(block[["post_1", "opfoelgningsaar_1", "post_2",
-                                                        "opfoelgningsaar_2"]].itertuples(index=False), values):
-        i, j = position[(post_1, k_1)], position[(post_2, k_2)]
-        matrix[i, j] = matrix[j, i] = value
+    matrix[first, second] = matrix[second, first] = values
     return matrix
 
 
