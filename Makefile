@@ -8,7 +8,7 @@ OUT := build
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
                 fonts-freefont-otf latexmk poppler-utils
 
-.PHONY: install tex browser synth package book book-html test bench clean
+.PHONY: install tex browser readstat synth package book book-html test test-fast bench clean
 
 install: $(VENV)/.installed  ## virtual environment with roret installed (editable)
 
@@ -22,6 +22,9 @@ tex:  ## the Debian TeX packages the PDF needs (installed when run as root with 
 
 browser:  ## headless Chromium, for the test that opens the HTML offline
 	@scripts/ensure-apt.sh "offline HTML test" "chromium" chromium
+
+readstat:  ## ReadStat's command-line tool, which writes the SAS files of `roret synth --format dst`
+	@scripts/ensure-apt.sh "SAS files" "readstat" readstat
 
 $(SYNTHETIC)/syntetisk.json: | $(VENV)/.installed
 	$(BIN)/roret synth --out $(SYNTHETIC)
@@ -37,8 +40,11 @@ book: install tex package  ## the national publication, built from the package a
 book-html: install package  ## the same without the PDF (no TeX needed)
 	$(BIN)/roret build --pakke $(PACKAGE) --out $(OUT) --no-pdf
 
-test: install tex browser  ## the whole test suite, including an end-to-end build with nbval
+test: install tex browser readstat  ## the whole test suite, including an end-to-end build with nbval
 	$(BIN)/pytest
+
+test-fast: install readstat  ## the quick loop: everything but the end-to-end builds (about two minutes)
+	$(BIN)/pytest -m "not slow"
 
 bench: install  ## benchmarks on the full-scale synthetic register -> benchmarks/results.{json,md}
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

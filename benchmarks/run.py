@@ -3,7 +3,7 @@
 Each step runs in its own process so that its wall time and peak memory are its own. Results
 go to benchmarks/results.json and a readable benchmarks/results.md.
 
-    python benchmarks/run.py [--scale 1.0] [--skip-build-all] [--reuse-data]
+    python benchmarks/run.py [--scale 1.0] [--skip-build-all] [--reuse-data] [--only STEP,...]
 """
 import argparse
 import json
@@ -18,8 +18,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "data"  # git-ignored
-TARGETS = {"synth": 90, "compute": 60, "package": 90, "build_national": 180, "build_all": 20 * 60}
-MEMORY_TARGET_GB = {"compute": 6, "package": 6, "build_all": 1.5}
+TARGETS = {"synth": 90, "convert": 120, "compute": 60, "package": 90, "build_national": 180, "build_all": 20 * 60}
+MEMORY_TARGET_GB = {"convert": 2, "compute": 6, "package": 6, "build_all": 1.5}
 ROR = [sys.executable, "-m", "analysis.cli"]
 
 
@@ -77,11 +77,35 @@ def summary(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def step_commands(data: Path, out: Path, scale: float, build_all: bool) -> dict[str, list[str]]:
+    """Every step's command, in the order they run (a step may use an earlier one's output)."""
+    package, dst = out / "pakke", WORK / "dst"
+    steps = {
+        "synth": [*ROR, "synth", "--out", str(data), "--scale", str(scale)],
+        "compute": [*ROR, "compute", "--data", str(data), "--out", str(out / "tables")],
+        "build_national": [*ROR, "build", "--data", str(data), "--out", str(out / "national")],
+        "build_municipal": [*ROR, "build", "--data", str(data), "--out", str(out / "751"), "--kommune", "751"],
+        "package": [*ROR, "package", "--data", str(data), "--out", str(package)],
+        "build_municipal_from_package": [*ROR, "build", "--pakke", str(package), "--out", str(out / "751-pakke"),
+                                         "--kommune", "751"],
+        # The DST path: the same register as DST-style SAS files, converted back to the extract.
+        "synth_dst": [*ROR, "synth", "--format", "dst", "--out", str(dst), "--scale", str(scale)],
+        "convert": [*ROR, "convert", "--kilde", str(HERE.parent / "examples" / "dst" / "kilde.yml"),
+                    "--data", str(dst), "--out", str(out / "konverteret")],
+    }
+    if build_all:  # the 98 books from the package (outside DST), and from the extract (inside)
+        steps["build_all"] = [*ROR, "build-all", "--pakke", str(package), "--out", str(out / "all")]
+        steps["build_all_from_extract"] = [*ROR, "build-all", "--data", str(data), "--out", str(out / "all-udtraek")]
+    return steps
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--scale", type=float, default=1.0)
     options.add_argument("--skip-build-all", action="store_true", help="leave out the 98 municipal books")
     options.add_argument("--reuse-data", action="store_true", help="keep an existing synthetic extract")
+    options.add_argument("--only", help="comma-separated steps to run again, e.g. synth_dst,convert; the other "
+                                        "steps' results in results.json are kept")
     options.add_argument("--summary-only", action="store_true", help="rewrite results.md from results.json")
     args = options.parse_args()
     if args.summary_only:
@@ -89,36 +113,35 @@ def main() -> int:
         return 0
     data, out = WORK / "synthetic", WORK / "out"
     shutil.rmtree(out, ignore_errors=True)  # the benchmark's own scratch outputs: every step builds anew
-    steps = {}
-    if not (args.reuse_data and (data / "syntetisk.json").is_file()):
+    commands = step_commands(data, out, args.scale, not args.skip_build_all)
+    chosen = args.only.split(",") if args.only else list(commands)
+    unknown = [name for name in chosen if name not in commands]
+    if unknown:
+        sys.exit(f"unknown step(s) {', '.join(unknown)}; the steps: {', '.join(commands)}")
+    if "synth" in chosen and args.reuse_data and (data / "syntetisk.json").is_file():
+        chosen.remove("synth")
+    if "synth" in chosen:
         shutil.rmtree(data, ignore_errors=True)
-        steps["synth"] = measured("synth", [*ROR, "synth", "--out", str(data), "--scale", str(args.scale)])
-    steps["compute"] = measured("compute", [*ROR, "compute", "--data", str(data), "--out", str(out / "tables")])
-    steps["build_national"] = measured("build_national",
-                                       [*ROR, "build", "--data", str(data), "--out", str(out / "national")])
-    steps["build_municipal"] = measured("build_municipal", [*ROR, "build", "--data", str(data), "--out",
-                                                            str(out / "751"), "--kommune", "751"])
-    package = out / "pakke"
-    steps["package"] = measured("package", [*ROR, "package", "--data", str(data), "--out", str(package)])
-    steps["build_municipal_from_package"] = measured("build_municipal_from_package", [
-        *ROR, "build", "--pakke", str(package), "--out", str(out / "751-pakke"), "--kommune", "751"])
-    if not args.skip_build_all:  # the 98 books from the package (outside DST), and from the extract (inside)
-        steps["build_all"] = measured("build_all", [*ROR, "build-all", "--pakke", str(package), "--out",
-                                                    str(out / "all")])
-        steps["build_all_from_extract"] = measured("build_all_from_extract", [
-            *ROR, "build-all", "--data", str(data), "--out", str(out / "all-udtraek")])
-    duck = subprocess.run([sys.executable, str(HERE / "duckdb_side_by_side.py"), str(data)],
-                          capture_output=True, text=True)
-    if duck.returncode != 0:
-        print(duck.stderr[-3000:], file=sys.stderr)
+    if any(name.endswith("from_package") for name in chosen) and "package" not in chosen:
+        chosen.insert(0, "package")  # its output is needed
+    results = json.loads((HERE / "results.json").read_text()) if args.only else {"steps": {}}
+    steps = results["steps"]
+    for name in [n for n in commands if n in chosen]:
+        steps[name] = measured(name, commands[name])
+    shutil.rmtree(WORK / "dst", ignore_errors=True)
+    duck = None
+    if not args.only:
+        duck = subprocess.run([sys.executable, str(HERE / "duckdb_side_by_side.py"), str(data)],
+                              capture_output=True, text=True)
+        if duck.returncode != 0:
+            print(duck.stderr[-3000:], file=sys.stderr)
+        results["duckdb"] = json.loads(duck.stdout) if duck.returncode == 0 else None
     persons = json.loads((data / "syntetisk.json").read_text()).get("personer")
-    results = {"machine": machine(), "scale": args.scale, "persons": persons or 0,
-               "extract_mb": size_mb(data), "steps": steps,
-               "duckdb": json.loads(duck.stdout) if duck.returncode == 0 else None}
+    results.update({"machine": machine(), "scale": args.scale, "persons": persons or 0, "extract_mb": size_mb(data)})
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "results.md").write_text(summary(results))
     print(summary(results))
-    failed = [n for n, s in steps.items() if s["exit_status"]] + ([] if duck.returncode == 0 else ["duckdb"])
+    failed = [n for n in chosen if steps[n]["exit_status"]] + (["duckdb"] if duck and duck.returncode else [])
     return 1 if failed else 0
 
 

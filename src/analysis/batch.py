@@ -16,7 +16,7 @@ from .execution import Kernel, execute_notebooks, notebook_parameters, notebook_
 from .manifest import build_epoch
 from .outputs import MARKER, check_output, new_stage, replace_with, stage_path, write_marker
 from .params import Params, ParamsError
-from .publication import build_book
+from .publication import build_book, tex_tools
 from .reference import municipality_codes, municipality_name
 from .synth import SYNTHETIC_MARK
 from .workers import worker_pool
@@ -101,6 +101,8 @@ def build_all(source: Source, out: Path, params: Params, jobs: int = DEFAULT_JOB
     """
     started = time.perf_counter()
     codes = municipalities_to_build(kommuner)
+    if pdf:
+        tex_tools()  # no TeX: said before anything runs
     out = check_output(out, "publikationer", run_inputs(source.directory, params, params_file))
     for kom in codes:
         check_output(out / str(kom), "publikation")

@@ -16,7 +16,7 @@ from .outputs import check_output, staged_output
 from .params import Params, ParamsError
 from .prices import load_prices
 from .project import REFERENCE_DIR
-from .publication import build_book
+from .publication import build_book, tex_tools
 from .package import book_params, read_package, write_package
 from .registry import Package, Tables, book_tables, compute_package, compute_tables, write_tables
 from .staircase import load_staircase
@@ -176,6 +176,8 @@ def make_package(data: Path, out: Path, params: Params, progress: Progress = pri
 def build(source: Source, out: Path, params: Params, pdf: bool = True, progress: Progress = print,
           params_file: Path | None = None) -> None:
     """The whole publication (`roret build`): tables, manifest, executed notebooks, HTML, PDF."""
+    if pdf:
+        tex_tools()  # no TeX: said before anything runs
     inputs = run_inputs(source.directory, params, params_file)
     with staged_output(out, "publikation", inputs, progress) as stage, kernel_environment(build_epoch()):
         write_computed(source, stage, params, progress)

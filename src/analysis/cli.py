@@ -1,4 +1,4 @@
-"""The `roret` command line (DESIGN.md): synth, validate, package, compute, build, build-all, verify."""
+"""The `roret` command line (DESIGN.md): synth, convert, validate, package, compute, build, build-all, verify."""
 import argparse
 import signal
 import sys
@@ -11,6 +11,8 @@ from . import __version__
 from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
 from .build import build, compute, make_package, open_source
 from .contract import load_extract
+from .convert import check, convert
+from .dst_synth import write_dst
 from .errors import RoretError
 from .params import Params
 from .synth import write_synthetic
@@ -27,7 +29,23 @@ def _progress():
 
 
 def _synth(args) -> None:
-    write_synthetic(args.out, scale=args.scale, seed=args.seed, progress=_progress())
+    write = write_dst if args.format == "dst" else write_synthetic
+    write(args.out, scale=args.scale, seed=args.seed, progress=_progress())
+
+
+def _convert(args) -> int:
+    if args.check:
+        report = check(args.kilde, args.data)
+        print("\n".join(report.lines))
+        print(f"{len(report.problems)} problem(s)" if report.problems else
+              "no problems: the registers match the source file")
+        return 1 if report.problems else 0
+    if args.out is None:
+        raise RoretError("--out is needed (or --check for a dry run)")
+    rows = convert(args.kilde, args.out, args.data, progress=_progress())
+    print(f"converted: {args.out} — " + ", ".join(f"{table} {n:,} rows" for table, n in rows.items()))
+    print(f"next: roret validate --data {args.out}")
+    return 0
 
 
 def _validate(args) -> None:
@@ -108,7 +126,18 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, required=True)
     synth.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (default)")
     synth.add_argument("--seed", type=int, default=2024)
+    synth.add_argument("--format", choices=("kontrakt", "dst"), default="kontrakt",
+                       help="kontrakt: the extract itself (default); dst: DST-style SAS registers for roret convert")
     synth.set_defaults(run=_synth)
+
+    convert_ = commands.add_parser("convert", help="registers (SAS, Parquet, CSV) -> a contract extract, "
+                                                   "as a source file (kilde.yml) maps them")
+    convert_.add_argument("--kilde", type=Path, required=True, help="the source file (see examples/dst/kilde.yml)")
+    convert_.add_argument("--data", type=Path, help="the register directory (overrides the source file's 'data')")
+    convert_.add_argument("--out", type=Path, help="the extract directory to write")
+    convert_.add_argument("--check", action="store_true", help="dry run: report files, variables, codes and "
+                                                               "years; write nothing")
+    convert_.set_defaults(run=_convert)
 
     validate = commands.add_parser("validate", help="check an extract against the data contract")
     validate.add_argument("--data", type=Path, required=True)

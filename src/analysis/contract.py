@@ -42,7 +42,7 @@ def _isin(values) -> pa.Check:
     return pa.Check.isin(sorted(values))
 
 
-def _columns() -> dict[str, dict[str, Column]]:
+def contract_columns() -> dict[str, dict[str, Column]]:
     kom = Column("int", (_isin(municipality_codes()),))
     year = Column("int", (pa.Check.in_range(*YEAR_RANGE),))
     weeks = Column("float", (pa.Check.in_range(0, 53),))
@@ -116,7 +116,7 @@ def _unique_names(path: Path, names: list[str]) -> list[str]:
 
 
 def _missing_columns(path: Path, table: str, available: list[str]) -> None:
-    missing = [c for c in _columns()[table] if c not in available]
+    missing = [c for c in contract_columns()[table] if c not in available]
     if missing:
         lower = {name.strip().lower(): name for name in available}
         hints = [f"'{lower[c]}' must be written '{c}'" for c in missing if c in lower]
@@ -128,8 +128,8 @@ def _read_parquet(table: str, path: Path) -> pd.DataFrame:
     try:
         available = _unique_names(path, pq.read_schema(path).names)
         _missing_columns(path, table, available)
-        columns = list(_columns()[table])
-        codes = [c for c in columns if _columns()[table][c].kind == "code"]
+        columns = list(contract_columns()[table])
+        codes = [c for c in columns if contract_columns()[table][c].kind == "code"]
         frame = pq.read_table(path, columns=columns, read_dictionary=codes)
     except pa_arrow.ArrowException as error:
         raise ContractError(f"{path.name}: not a readable Parquet file (truncated or corrupt?): "
@@ -137,7 +137,7 @@ def _read_parquet(table: str, path: Path) -> pd.DataFrame:
     return frame.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def _csv_dialect(path: Path, notes: list[str]) -> dict:
+def csv_dialect(path: Path, notes: list[str]) -> dict:
     """read_csv options for a contract CSV: comma-separated UTF-8, or as Danish Excel saves it
     (semicolons, decimal comma, Windows-1252), which is read too and said so in `notes`."""
     with open(path, "rb") as handle:
@@ -162,11 +162,11 @@ def _csv_dialect(path: Path, notes: list[str]) -> dict:
 
 
 def _read_csv(table: str, path: Path, notes: list[str]) -> pd.DataFrame:
-    dialect = _csv_dialect(path, notes)
+    dialect = csv_dialect(path, notes)
     with open(path, encoding=dialect["encoding"], newline="") as handle:
         header = next(csv.reader(handle, delimiter=dialect["sep"]))
     _missing_columns(path, table, _unique_names(path, header))
-    columns = list(_columns()[table])
+    columns = list(contract_columns()[table])
     try:  # person keys as written: leading zeros kept (decided for the whole extract in _person_keys)
         frame = pd.read_csv(path, usecols=columns, dtype={"pnr": "string"}, low_memory=False, **dialect)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
@@ -191,7 +191,7 @@ def _person_keys(raws: dict[str, pd.DataFrame], files: dict[str, Path]) -> None:
             raws[table]["pnr"] = pd.to_numeric(raws[table]["pnr"]).astype("Int64")
 
 
-def _parse(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+def parse_column(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Convert a column to its contract type; return it and a mask of rows that do not fit."""
     missing = values.isna()
     if kind == "pnr":
@@ -272,11 +272,11 @@ def _duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    columns = _columns()[table]
+    columns = contract_columns()[table]
     problems = []
     frame = raw.copy(deep=False)  # columns replaced one by one: no consolidating copy of the table
     for name, spec in columns.items():
-        frame[name], bad = _parse(raw[name], spec.kind)
+        frame[name], bad = parse_column(raw[name], spec.kind)
         if bad.any():
             rule = "missing value" if raw[name][bad].isna().all() else TYPE_RULES.get(spec.kind, f"not of type {spec.kind}")
             problems.append(_problem(path, name, rule, raw, list(raw.index[bad.to_numpy()])))
@@ -384,7 +384,7 @@ def load_extract(directory: Path | str) -> Extract:
         for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
             if column in frame:
                 frame[column] = frame[column].astype("category")
-        for column, spec in _columns()[table].items():
+        for column, spec in contract_columns()[table].items():
             if spec.kind == "int":  # labels (years, codes, ages) in a quarter of the memory
                 frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
     return Extract(**frames, files=files, notes=notes)

@@ -1,4 +1,6 @@
 """Executing the jupytext notebooks with papermill, and making executed notebooks reproducible."""
+import os
+import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -19,6 +21,7 @@ from .workers import worker_pool
 
 NOTEBOOK_WORKERS = 2  # measured: two kernels on two cores ≈ 1.9 × faster than one
 KERNEL = "python3"
+KERNEL_START_ATTEMPTS = 3
 # Run silently in a shared kernel before each notebook; binds no names in the namespace.
 # The directory first: the previous one (a failed book's) may be gone, and %reset needs one.
 # %reset collects garbage; freezing what survives it (modules, caches) keeps the next
@@ -65,26 +68,50 @@ class Kernel:
     client: BlockingKernelClient
 
 
+def kernel_transport(directory: Path) -> dict:
+    """How a kernel talks to roret: Unix sockets in `directory` where the system has them (TCP
+    ports chosen by kernels starting at the same moment can collide), else TCP on localhost."""
+    if os.name == "posix" and hasattr(socket, "AF_UNIX"):
+        return {"transport": "ipc", "ip": str(directory / "k")}
+    return {"transport": "tcp", "ip": "127.0.0.1"}
+
+
+def _start_kernel(transport: dict) -> Kernel:
+    manager = KernelManager(kernel_name=KERNEL, **transport)
+    # No history database: resetting the execution count would clash with its line numbers.
+    manager.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+    # A session of its own: the kernel routes replies by session id, and papermill's clients
+    # share the manager's.
+    client = manager.client(session=Session(key=manager.session.key,
+                                            signature_scheme=manager.session.signature_scheme))
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+    except BaseException:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+        raise
+    return Kernel(manager, client)
+
+
 @contextmanager
 def shared_kernel() -> Iterator[Kernel]:
-    """A kernel for one or several notebooks in turn (the imports are paid once). It talks over
-    Unix sockets in its own directory: TCP ports chosen by kernels starting at the same moment
-    can collide ("Address already in use")."""
+    """A kernel for one or several notebooks in turn (the imports are paid once). Over TCP, a
+    kernel that dies at start (another took its port) is started again on new ports."""
     with tempfile.TemporaryDirectory(prefix="roret-kernel-") as sockets:
-        manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "k"))
-        # No history database: resetting the execution count would clash with its line numbers.
-        manager.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
-        # A session of its own: the kernel routes replies by session id, and papermill's clients
-        # share the manager's.
-        client = manager.client(session=Session(key=manager.session.key,
-                                                signature_scheme=manager.session.signature_scheme))
+        transport = kernel_transport(Path(sockets))
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                kernel = _start_kernel(transport)
+                break
+            except RuntimeError as error:  # "Kernel died before replying to kernel_info"
+                if attempt == KERNEL_START_ATTEMPTS:
+                    raise BuildError(f"the notebook kernel did not start ({attempt} attempts): {error}") from None
         try:
-            client.start_channels()
-            client.wait_for_ready(timeout=60)
-            yield Kernel(manager, client)
+            yield kernel
         finally:
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
+            kernel.client.stop_channels()
+            kernel.manager.shutdown_kernel(now=True)
 
 
 def _fresh_namespace(kernel: Kernel, directory: Path) -> None:

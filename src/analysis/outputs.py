@@ -17,7 +17,8 @@ from .errors import OutputError
 
 MARKER = "roret-output.json"
 KINDS = {  # kind: what a reader is told it is
-    "udtraek": "a synthetic register extract (roret synth)",
+    "udtraek": "a register extract (roret synth or roret convert)",
+    "dst-filer": "DST-style synthetic SAS files (roret synth --format dst)",
     "tabeller": "tables (roret compute)",
     "resultatpakke": "a result package (roret package)",
     "publikation": "a publication (roret build)",

@@ -27,6 +27,7 @@ SYNTHETIC_TITLE_WARNING = ("\\vspace{2em}\n\\fcolorbox{red!60!black}{white}{\\pa
                            % SYNTHETIC_MARK)
 # What latexmk keeps between runs: the auxiliary files and its own record of them.
 LATEX_STATE = ("roret.aux", "roret.toc", "roret.out", "roret.fdb_latexmk")
+XELATEX_RUNS = 4  # without latexmk: at most this many runs until .aux, .toc and .out stop changing
 
 
 def danish_date(when: date) -> str:
@@ -119,8 +120,36 @@ def _jupyter_book(source: Path, output: Path, builder: str) -> Path:
     return built
 
 
+def tex_tools() -> tuple[str, str | None]:
+    """xelatex and latexmk (None if absent) from whichever TeX distribution is on PATH (TeX
+    Live, or MiKTeX, whose latexmk needs Perl)."""
+    xelatex = shutil.which("xelatex")
+    if xelatex is None:
+        raise BuildError("the PDF needs xelatex, and no TeX distribution is on PATH: install TeX Live or MiKTeX "
+                         "(or build the HTML alone with --no-pdf)")
+    return xelatex, shutil.which("latexmk")
+
+
+def _typeset(latex: Path) -> subprocess.CompletedProcess:
+    """latexmk with the configuration Sphinx writes (latexmkrc), or without latexmk, xelatex until
+    the auxiliary files stop changing."""
+    xelatex, latexmk = tex_tools()
+    if latexmk is not None:
+        return subprocess.run([latexmk, "-pdf", "-dvi-", "-ps-", "roret.tex"], cwd=latex, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL)
+    state = None
+    for _ in range(XELATEX_RUNS):
+        result = subprocess.run([xelatex, "-interaction=nonstopmode", "-halt-on-error", "roret.tex"], cwd=latex,
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        settled = [(latex / n).read_bytes() if (latex / n).is_file() else b"" for n in LATEX_STATE[:3]]
+        if result.returncode != 0 or settled == state:
+            break
+        state = settled
+    return result
+
+
 def _pdf(latex: Path, previous: Path | None = None) -> Path:
-    """Typeset the LaTeX build with the Makefile Sphinx writes (latexmk, xelatex).
+    """Typeset the LaTeX build (see _typeset).
 
     latexmk reruns xelatex until the auxiliary files (page numbers, contents, bookmarks) stop
     changing: three runs from none. Given a `previous` book's, it starts from them (and leaves
@@ -131,12 +160,13 @@ def _pdf(latex: Path, previous: Path | None = None) -> Path:
         for name in LATEX_STATE:
             if (previous / name).is_file():
                 shutil.copy2(previous / name, latex / name)
-    result = subprocess.run(["make", "all-pdf"], cwd=latex, capture_output=True, text=True)
+    result = _typeset(latex)
     if result.returncode != 0:
         raise BuildError(f"xelatex failed:\n{_tail(result.stdout + result.stderr)}")
     if previous is not None:
         for name in LATEX_STATE:
-            shutil.copy2(latex / name, previous / name)
+            if (latex / name).is_file():
+                shutil.copy2(latex / name, previous / name)
     return latex / "roret.pdf"
 
 
