@@ -3,6 +3,7 @@ import pandas as pd
 
 from analysis import book
 from analysis.book import SUPPRESSED, p_value, tal
+from analysis.project import ROOT
 from analysis.rounding import half_away, half_away_all
 
 
@@ -47,3 +48,9 @@ def test_halves_are_rounded_away_from_zero_in_text_and_tables():
     assert (tal(35.5), tal(86.5), tal(-2.5), tal(0.285, 2), tal(29.55, 1)) == ("36", "87", "-3", "0,29", "29,6")
     assert half_away(86.5) == 87 and isinstance(half_away(86.5), int) and half_away(0.125, 2) == 0.13
     assert half_away_all(pd.Series([0.5, 1.5, 2.5, None])).tolist()[:3] == [1.0, 2.0, 3.0]
+
+
+def test_the_guide_shows_the_shipped_aarhus_parameter_file_as_it_is():
+    guide = (ROOT / "book" / "kommune.md").read_text(encoding="utf-8")
+    shown = guide.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    assert shown == (ROOT / "examples" / "aarhus" / "parametre.yml").read_text(encoding="utf-8")

@@ -164,6 +164,11 @@ def test_an_unmapped_code_is_named_with_its_count(project):
     _fails(project, "handicap2021.sas7bdat", "PARAGRAF -> ydelse", "'83' (1 rows)")
 
 
+def test_a_code_column_without_koder_must_hold_the_contracts_codes(project):
+    _edited(project, '\n        maalgruppe: {"1.2.1": kognitiv, "1.2.2": sindslidelse}', "")
+    _fails(project, "handicap2021.sas7bdat", "MAALGRUPPE -> maalgruppe", "'1.2.2' (2 rows)", "'1.2.1' (1 rows)")
+
+
 def test_a_missing_year_is_named(project):
     (project / "registre" / "handicap2022.sas7bdat").unlink()
     _fails(project, "ydelser, source 1 (handicap{aar}.sas7bdat): no file for 2022")

@@ -79,8 +79,9 @@ def _unmapped(values: pd.Series, mapping: dict) -> pd.Series:
 def _codes_message(path: Path, source: Source, column: str, counts: pd.Series) -> str:
     variable = source.columns[column].variable
     listed = ", ".join(f"{code!r} ({n:,} rows)" for code, n in counts.head(10).items())
-    return (f"{path.name} ({source.label}), variable {variable} -> {column}: code(s) not in the source file's "
-            f"'koder' for {column}: {listed}; map each one (a code mapped to ~ drops its rows)")
+    return (f"{path.name} ({source.label}), variable {variable} -> {column}: code(s) without a translation under "
+            f"'koder' for {column}: {listed}; map each one (a code mapped to ~ drops its rows; without 'koder' "
+            "the data must hold roret's own codes)")
 
 
 def _mapped(path: Path, source: Source, raw: pd.DataFrame, year: int | None) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pyreadstat
 import yaml
 
+from . import codes as contract_codes
 from .contract import KEYS, TABLES, contract_columns, csv_dialect, parse_column
 from .errors import RoretError
 
@@ -21,6 +22,9 @@ EXPRESSION = re.compile(r"(?P<function>aar|alder)\(\s*(?P<argument>\w+)\s*\)|(?P
 FORMATS = {".sas7bdat": "SAS", ".parquet": "Parquet", ".csv": "CSV"}
 TOP_LEVEL = {"version", "aar", "data", "tabeller"}
 SOURCE_KEYS = {"filer", "kolonner", "koder", "mangler"}
+# A code column without 'koder' must hold the contract's own codes.
+CODE_LISTS = {"koen": ("M", "K"), "ydelse": contract_codes.SERVICES, "maalgruppe": contract_codes.REASONS,
+              "diagnosegruppe": contract_codes.DIAGNOSES, "status_uge48": contract_codes.STATUSES}
 
 
 class ConvertError(RoretError, ValueError):
@@ -126,6 +130,9 @@ def _source(path: Path, table: str, number: int, spec) -> Source:
         if column not in columns or not isinstance(mapping, dict):
             _fail(path, f"{where}.koder.{column}", "codes need a column of this source and a mapping code: value")
         codes[column] = {code_key(k): v for k, v in mapping.items()}
+    for column in columns.keys() & CODE_LISTS.keys() - codes.keys():
+        if columns[column].variable:
+            codes[column] = {code: code for code in CODE_LISTS[column]}
     missing = {}
     for column, value in (spec.get("mangler") or {}).items():
         if number == 1 or column not in columns or column in KEYS[table]:
