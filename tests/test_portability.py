@@ -83,3 +83,7 @@ def test_no_tex_on_path_is_one_clear_message_before_anything_runs(tmp_path, monk
     with pytest.raises(BuildError, match="no TeX distribution is on PATH: install TeX Live or MiKTeX"):
         build.build(source=None, out=tmp_path / "bog", params=None, pdf=True)
     assert not any(tmp_path.iterdir())
+    monkeypatch.undo()
+    _without(monkeypatch, "pdftotext")
+    with pytest.raises(BuildError, match="leak scan needs pdftotext"):
+        build.build(source=None, out=tmp_path / "bog", params=None, pdf=True)

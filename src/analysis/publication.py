@@ -122,11 +122,14 @@ def _jupyter_book(source: Path, output: Path, builder: str) -> Path:
 
 def tex_tools() -> tuple[str, str | None]:
     """xelatex and latexmk (None if absent) from whichever TeX distribution is on PATH (TeX
-    Live, or MiKTeX, whose latexmk needs Perl)."""
+    Live, or MiKTeX, whose latexmk needs Perl); and pdftotext, which the leak scan needs."""
     xelatex = shutil.which("xelatex")
     if xelatex is None:
         raise BuildError("the PDF needs xelatex, and no TeX distribution is on PATH: install TeX Live or MiKTeX "
                          "(or build the HTML alone with --no-pdf)")
+    if shutil.which("pdftotext") is None:  # the leak scan reads the PDF with it
+        raise BuildError("the PDF's leak scan needs pdftotext (poppler: Debian poppler-utils, conda-forge poppler), "
+                         "which is not on PATH (or build the HTML alone with --no-pdf)")
     return xelatex, shutil.which("latexmk")
 
 
