@@ -118,9 +118,7 @@ figures.show(figures.bars, syntetisk, data=valgt.dropna(subset=["tkr"]), y="hove
 # %% [markdown]
 # ## Sammenligningsgruppen og hele landet
 #
-# Sammenligningsgruppen er som standard rapportens casekommuner, der har lagt deres indsats
-# om mod recovery og rehabilitering; den vælges med parameteren `sammenligning` og består
-# her af {glue:md}`gruppe_kommuner`. Borgerne i målgruppen deltager i {glue:md}`gruppe` i
+# {glue:md}`gruppe_beskrivelse` Borgerne i målgruppen deltager i {glue:md}`gruppe` i
 # gennemsnit i følgende antal timer med beskæftigelsesrettede indsatser, sammenlignet med
 # landsplan:
 # {glue:md}`ak_indsats_kognitiv_case` mod {glue:md}`ak_indsats_kognitiv` timer for borgere

@@ -57,11 +57,14 @@ for s in navne:
     book.glue_tal(f"som_{s}_n", book.value(samlet, "n_succes", scenarie=s, metode="raa"))
 book.glue_text("som_referenceaar", f"{samlet['referenceaar_fra'].iloc[0]}–{samlet['referenceaar_til'].iloc[0]}")
 book.glue_text("som_hvem", f"{kommunenavn} Kommune" if kommune is not None else "en kommune")
+book.glue_text("som_omfang", "Potentialerne er regnet på alle borgere i målgruppen i hele landet." if kommune is None
+               else f"Potentialerne er landstal, også i denne udgave for {kommunenavn} Kommune: de er regnet på "
+                    "alle borgere i målgruppen i hele landet, prissat med denne udgaves priser.")
 
 # %% [markdown]
 # ## Potentialet over fire år
 #
-# Når en borger kommer i job eller uddannelse, er den rå forskel i offentlige udgifter over
+# {glue:md}`som_omfang` Når en borger kommer i job eller uddannelse, er den rå forskel i offentlige udgifter over
 # de fire følgende år {glue:md}`som_beskaeftigelse_raa` kr. pr. borger
 # ({glue:md}`som_beskaeftigelse_n` borgere lykkedes). Når en borger flytter fra et botilbud,
 # er den {glue:md}`som_botilbud_raa` kr. ({glue:md}`som_botilbud_n` borgere). Justeret for køn,

@@ -54,3 +54,11 @@ def test_the_guide_shows_the_shipped_aarhus_parameter_file_as_it_is():
     guide = (ROOT / "book" / "kommune.md").read_text(encoding="utf-8")
     shown = guide.split("```yaml\n", 1)[1].split("```\n", 1)[0]
     assert shown == (ROOT / "examples" / "aarhus" / "parametre.yml").read_text(encoding="utf-8")
+
+
+def test_a_comparison_group_of_the_users_choosing_is_described_neutrally():
+    assert book.comparison_description([169, 265, 657, 751]) == (
+        "Sammenligningsgruppen er rapportens casekommuner, Høje-Taastrup, Roskilde, Herning og Aarhus, der har "
+        "lagt deres indsats om mod recovery og rehabilitering.")
+    assert book.comparison_description([101, 461, 851]) == (
+        "Sammenligningsgruppen er valgt til denne udgave og består af København, Odense og Aalborg.")

@@ -58,10 +58,20 @@ def area_names(kommune, kommunenavn, sammenligning: list[int]) -> dict[str, str]
     return AREA_NAMES | label | ({str(kommune): kommunenavn} if kommune is not None else {})
 
 
+def comparison_description(sammenligning: list[int]) -> str:
+    """One sentence on the comparison group: the report's case municipalities and why they were
+    chosen, or, neutrally, the municipalities a user chose."""
+    names = enumeration([municipality_name(k) for k in sammenligning])
+    if comparison_group(sammenligning)[1] == "casekommunerne":
+        return (f"Sammenligningsgruppen er rapportens casekommuner, {names}, der har lagt deres indsats om mod "
+                "recovery og rehabilitering.")
+    return f"Sammenligningsgruppen er valgt til denne udgave og består af {names}."
+
+
 def glue_comparison_group(sammenligning: list[int]) -> None:
-    """Glue `gruppe` (the group in running text) and `gruppe_kommuner` (its municipalities)."""
+    """Glue `gruppe` (the group in running text) and `gruppe_beskrivelse` (a sentence on it)."""
     glue_text("gruppe", comparison_group(sammenligning)[1])
-    glue_text("gruppe_kommuner", ", ".join(municipality_name(k) for k in sammenligning))
+    glue_text("gruppe_beskrivelse", comparison_description(sammenligning))
 
 
 def enumeration(items: list[str]) -> str:

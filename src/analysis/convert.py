@@ -284,11 +284,8 @@ def _check_codes(path: Path, source: Source, available: list[str], report: Repor
             report.problem(_codes_message(path, source, column, found.astype("int64").sort_values(ascending=False)))
 
 
-def check(kilde: Path, data: Path | None = None, codes: bool = True) -> Report:
-    """The dry run: per source, the files found per year, the variables against those needed and
-    (with `codes`) the codes the mapping does not map; nothing is converted or written."""
-    sources = read_source_file(kilde, data)
-    report = Report([f"source file {kilde}: years {sources.years[0]}–{sources.years[-1]}, registers in "
+def _report(sources: SourceFile, codes: bool) -> Report:
+    report = Report([f"source file {sources.path}: years {sources.years[0]}–{sources.years[-1]}, registers in "
                      f"{sources.data}"])
     for table in TABLES:
         for source in sources.tables[table]:
@@ -296,11 +293,17 @@ def check(kilde: Path, data: Path | None = None, codes: bool = True) -> Report:
     return report
 
 
+def check(kilde: Path, data: Path | None = None) -> Report:
+    """The dry run: per source, the files found per year, the variables against those needed and
+    the codes the mapping does not map; nothing is converted or written."""
+    return _report(read_source_file(kilde, data), codes=True)
+
+
 def convert(kilde: Path, out: Path, data: Path | None = None, progress: Callable[[str], None] = print) -> dict:
     """Convert the registers to a contract extract in `out` (replaced atomically; nothing is
     written if any file, variable or code fails)."""
     sources = read_source_file(kilde, data)
-    report = check(kilde, data, codes=False)  # files and variables first, before anything heavy
+    report = _report(sources, codes=False)  # files and variables first, before anything heavy
     if report.problems:
         raise ConvertError("the registers do not match the source file:\n" + "\n".join(f"- {p}" for p in report.problems))
     rows = {}
