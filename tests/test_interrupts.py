@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.interrupts import Terminated, handled
+from analysis.outputs import staged_output
 from analysis.synth import write_synthetic
 from test_outputs import snapshot
 
@@ -129,3 +131,20 @@ def test_ctrl_c_stops_a_build_promptly(data, tmp_path):
     assert run.returncode == 130 and "interrupted" in err
     time.sleep(3)
     assert not alive(children) and not staging(out) and not out.exists()
+
+
+@pytest.mark.parametrize("sig, stop", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)])
+def test_a_stop_whose_exception_was_swallowed_still_prevents_publishing(tmp_path, sig, stop):
+    out = tmp_path / "out"
+    with staged_output(out, "tabeller", progress=lambda _: None) as stage:
+        (stage / "tabel.csv").write_text("gammel\n")
+    before = snapshot(out)
+    with handled(), pytest.raises(stop):
+        with staged_output(out, "tabeller", progress=lambda _: None) as stage:
+            (stage / "tabel.csv").write_text("ny\n")
+            try:  # as a finalizer or a C extension that clears errors would
+                os.kill(os.getpid(), sig)
+                time.sleep(1)
+            except BaseException:
+                pass
+    assert snapshot(out) == before and not staging(out)

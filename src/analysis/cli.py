@@ -1,6 +1,5 @@
 """The `roret` command line (DESIGN.md): synth, convert, validate, package, compute, build, build-all, verify."""
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from .contract import load_extract
 from .convert import check, convert
 from .dst_synth import write_dst
 from .errors import RoretError
+from .interrupts import Terminated, handled
 from .params import Params
 from .synth import write_synthetic
 from .verify import verify
@@ -178,22 +178,14 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised like Ctrl-C so that every staging directory is removed on the way out."""
-
-
-def _terminate(signum, frame):
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # Arrow's own Ctrl-C handling can drop a Ctrl-C that arrives while it reads Parquet; Python's
     # then raises KeyboardInterrupt as soon as the read returns.
     pyarrow.enable_signal_handlers(False)
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        status = args.run(args)
+        with handled():
+            status = args.run(args)
     except (RoretError, OSError) as error:  # a bug is not caught: its traceback is what to report
         print(f"roret {args.command}: error: {error}", file=sys.stderr)
         return 1
@@ -201,8 +193,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"roret {args.command}: interrupted; nothing was published, any previous output is unchanged",
               file=sys.stderr)
         return 130 if isinstance(stop, KeyboardInterrupt) else 143
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     return status or 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import OutputError
+from .interrupts import check as check_interrupts
 
 MARKER = "roret-output.json"
 KINDS = {  # kind: what a reader is told it is
@@ -144,6 +145,7 @@ def staged_output(out: Path, kind: str, inputs: Iterable[Path] = (),
     try:
         stage = new_stage(out, kind, progress)
         yield stage
+        check_interrupts()
     except BaseException:  # by its name: an interrupt may come before `stage` is assigned
         shutil.rmtree(stage_path(out), ignore_errors=True)
         raise
