@@ -70,12 +70,13 @@ book.glue_tal("mg_andel_sel82", book.value(andele, "andel", omraade="landsplan",
 
 # %%
 if kommune is not None:
-    antal = {g: book.tal(book.value(maalgruppe, "antal", aar=aar, omraade=str(kommune), gruppe=g))
+    antal = {g: book.value(maalgruppe, "antal", aar=aar, omraade=str(kommune), gruppe=g)
              for g in ("i_alt", "kognitiv", "sindslidelse")}
     book.about_municipality(kommune, kommunenavn,
-                            f"var {antal['i_alt']} voksne i målgruppen i {aar}: {antal['kognitiv']} modtog "
-                            f"ydelserne på grund af et kognitivt handicap og {antal['sindslidelse']} på grund af "
-                            "en sindslidelse.")
+                            f"var {book.tal(antal['i_alt'])} voksne i målgruppen i {aar}: "
+                            f"{book.tal(antal['kognitiv'])} modtog ydelserne på grund af et kognitivt handicap og "
+                            f"{book.tal(antal['sindslidelse'])} på grund af en sindslidelse.", list(antal.values()),
+                            min_celle)
 
 # %%
 navne = {g: book.GROUP_NAMES[g] for g in ("i_alt", "kognitiv", "sindslidelse")}
@@ -83,13 +84,20 @@ vist = maalgruppe.assign(gruppe=maalgruppe["gruppe"].map(navne), omraade=maalgru
                          aar_tekst=maalgruppe["aar"].astype("string"))
 tabel = vist.pivot_table(index=["omraade", "aar_tekst"], columns="gruppe", values="antal", aggfunc="first", sort=False,
                          dropna=False).reset_index()
-book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v in navne.values()}})
+book.show_table(tabel, {"omraade": "Område", "aar_tekst": "År", **{v: v for v in navne.values()}},
+                caption="Antal voksne i målgruppen efter år, område og undergruppe.")
 book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
 figures.show(figures.small_multiples, syntetisk, data=vist.dropna(subset=["antal"]), panel="omraade", plot=sns.lineplot,
              columns=3, xlabel="År", ylabel="Personer", height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe",
              marker="o")
+
+# %%
+book.figure_note("Voksne (18 år og derover), der i året modtog mindst én af de fem ydelser (§ 108, § 107, "
+                 "§ 105 (ABL)/§ 85, § 85 og § 82) på grund af et kognitivt handicap eller en sindslidelse, efter "
+                 "bopælskommune i året. En borger med begge begrundelser tælles i begge undergrupper. Rapporten "
+                 "oplyser målgruppens størrelse i 2022 i teksten.", syntetisk)
 
 # %% [markdown]
 # ## Diagnoser
@@ -99,6 +107,11 @@ figures.show(figures.small_multiples, syntetisk, data=vist.dropna(subset=["antal
 # {glue:md}`mg_diag_autisme` pct. en autismediagnose. Blandt borgerne med en sindslidelse
 # har {glue:md}`mg_diag_svaer` pct. en svær og {glue:md}`mg_diag_moderat` pct. en moderat
 # psykisk lidelse. En borger kan have flere diagnoser, og nogle har ingen registreret diagnose.
+#
+# Målgruppens undergrupper følger Voksenudredningsmetoden: borgere med en sindslidelse har fx
+# angst, depression eller en personlighedsforstyrrelse; borgere med et kognitivt handicap har
+# fx en medfødt eller erhvervet hjerneskade, udviklingshæmning, autisme eller ADHD. Svære og
+# moderate psykiske lidelser er afgrænset som i Benjaminsen m.fl. (2018), som rapporten bygger på.
 
 # %% mystnb={"figure": {"caption": "Andel af målgruppen med hver diagnosegruppe, for hver undergruppe.", "name": "fig-diagnoser"}}
 for navn, gruppe, diagnose in (("udv", "kognitiv", "udviklingshaemning"), ("autisme", "kognitiv", "autisme"),
@@ -114,6 +127,11 @@ udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["g
 figures.show(figures.small_multiples, syntetisk, data=udvalg.dropna(subset=["andel"]), panel="gruppe", plot=sns.barplot,
              columns=2, xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.3, y="diagnosegruppe", x="andel",
              hue="omraade")
+
+# %%
+book.figure_note(f"Andel af undergruppen i {aar} med mindst én diagnose i diagnosegruppen i sygehusenes "
+                 "registreringer. Hjerneskade er medfødt eller erhvervet. Svære og moderate psykiske lidelser er "
+                 "defineret som i Benjaminsen m.fl. (2018), som rapporten henviser til.", syntetisk, "2 og 3")
 
 # %%
 book.suppression_note(udvalg, "andel", min_celle)
@@ -143,6 +161,11 @@ figures.show(figures.small_multiples, syntetisk, data=lang.dropna(subset=["andel
              columns=1, height=2.4, aspect=3.4, sharey=True, y="ydelse", x="andel", hue="omraade")
 
 # %%
+book.figure_note(f"Andel af målgruppen i {aar}, der modtog ydelsen (en borger kan modtage flere), og ydelsens "
+                 "andel af kommunernes udgifter til de fem ydelser for målgruppen, beregnet med prisfilens "
+                 "enhedspriser og kommunens andel af betalingen.", syntetisk, "4 og 5", som=True)
+
+# %%
 book.suppression_note(fordeling, "andel_personer", min_celle)
 
 # %% [markdown]
@@ -165,6 +188,10 @@ def tegn(data):
 
 
 figures.show(tegn, syntetisk, data=vist.dropna(subset=["andel"]))
+
+# %%
+book.figure_note(f"Borgere i målgruppen som andel af alle voksne, der modtog ydelsen i {aar}, uanset "
+                 "begrundelse. Botilbud er § 108, § 107 og § 105 (ABL)/§ 85 under ét.", syntetisk, "9")
 
 # %%
 book.suppression_note(andele, "andel", min_celle)

@@ -20,6 +20,12 @@
 # På syntetiske data viser bilaget, hvor godt det syntetiske register er kalibreret; på
 # rigtige registerdata viser det, om genberegningen rammer rapporten.
 #
+# Rapportens tal for casekommunerne sammenlignes altid med rapportens fire casekommuner
+# (Høje-Taastrup, Roskilde, Herning og Aarhus), også når denne udgave har valgt en anden
+# sammenligningsgruppe. Kolonnen «Note» fortæller, hvordan rapportens tal er fundet: står der
+# «rekonstrueret» eller «aflæst», er tallet ikke angivet i rapporten, men regnet ud af eller
+# aflæst på en figur.
+#
 # Figur 10 (modtagere pr. 10.000) er sammenlignet med den læsning, hvor rapportens figur 4,
 # 9 og 10 passer sammen: målgruppens modtagere pr. 10.000 indbyggere i aldersgruppen (se
 # metodekapitlet).
@@ -67,7 +73,9 @@ vist = rapporttal.assign(
     afvigelse=[book.tal(v, 1) for v in rapporttal["afvigelse_pct"]],
     tolerance=[book.tal(v, 0) for v in rapporttal["tolerance_pct"]],
     status=rapporttal["inden_for_tolerance"].map({"ja": "ja", "nej": "nej", "ikke beregnet": "–",
-                                                      "ingen tolerance": "–"}))
+                                                      "ingen tolerance": "–"}),
+    note=rapporttal["note"].fillna(""))
 book.show_table(vist, {"figur": "Figur", "maal": "Mål", "rapport": "Rapport", "beregnet": "Beregnet",
-                       "afvigelse": "Afvigelse, pct.", "tolerance": "Tolerance, pct.", "status": "Inden for"},
-                widths=(6, 46, 10, 10, 10, 10, 8))
+                       "afvigelse": "Afvigelse (pct.)", "tolerance": "Tolerance (pct.)", "status": "Inden for",
+                       "note": "Note"},
+                widths=(6, 28, 9, 10, 10, 10, 6, 21), caption="Rapportens offentliggjorte tal og denne udgaves.")

@@ -84,7 +84,8 @@ kolonner = {"scenarie": "Scenarie", "metode": "Metode", "kr_pr_borger_4aar": "Kr
             "n_ikke_succes": "Ikke succes"}
 if (samlet["antal_opfoelgningsaar"] < len(FOLLOW_UP)).any():  # shown only when a potential rests on fewer years
     kolonner["antal_opfoelgningsaar"] = "Opfølgningsår"
-book.show_table(vist, kolonner)
+book.show_table(vist, kolonner, caption="Budgetøkonomisk potentiale pr. borger over fire år, rå og "
+                "regressionsjusteret, med 95 pct.-konfidensintervaller og gruppernes størrelse.")
 
 # %% [markdown]
 # ## Potentialet år for år og fordelt på områder
@@ -108,6 +109,11 @@ def tegn(data):
 figures.show(tegn, syntetisk, data=vist.dropna(subset=["tkr"]))
 
 # %%
+book.figure_note("Forskellen i offentlige udgifter mellem borgere uden og med succes (rå forskelle, alle betalere), "
+                 "år for år efter succesåret, prissat med prisfilens enhedspriser. Et positivt tal er en "
+                 "besparelse. Potentialerne er beregnet for hele landet.", syntetisk, "15 og 16", som=True)
+
+# %%
 book.suppression_note(potentiale, "kr_pr_borger", min_celle)
 
 # %% [markdown]
@@ -120,7 +126,8 @@ book.suppression_note(potentiale, "kr_pr_borger", min_celle)
 fire_aar = four_year_totals(betaler, "betaler")
 fire_aar = fire_aar.assign(scenarie=fire_aar["scenarie"].map(navne))
 tabel = fire_aar.pivot(index="scenarie", columns="betaler", values="kr_pr_borger_4aar").reset_index()
-book.show_table(tabel, {"scenarie": "Scenarie", "kommune": "Kommune", "region": "Region", "stat": "Stat"})
+book.show_table(tabel, {"scenarie": "Scenarie", "kommune": "Kommune", "region": "Region", "stat": "Stat"},
+                caption="Rå potentiale pr. borger over fire år efter betaler (kr.).")
 
 # %% [markdown]
 # ## Følsomhed
@@ -132,7 +139,8 @@ book.show_table(tabel, {"scenarie": "Scenarie", "kommune": "Kommune", "region": 
 # %%
 tabel = foelsomhed.assign(scenarie=foelsomhed["scenarie"].map(navne)).pivot(
     index="variant", columns="scenarie", values="kr_pr_borger_4aar").reset_index()
-book.show_table(tabel, {"variant": "Variant", **{v: v for v in navne.values()}})
+book.show_table(tabel, {"variant": "Variant", **{v: v for v in navne.values()}},
+                caption="Rå potentiale pr. borger over fire år med ændrede priser eller diskontering (kr.).")
 
 # %% [markdown]
 # ## Scenarieberegner
@@ -147,4 +155,5 @@ vist = scenarie.assign(scenarie=scenarie["scenarie"].map(navne))
 tabel = vist.pivot(index=["scenarie", "ekstra_succeser", "aar"], columns="betaler", values="kr").reset_index()
 tabel["aar"] = "År " + tabel["aar"].astype(str)
 book.show_table(tabel, {"scenarie": "Scenarie", "ekstra_succeser": "Ekstra pr. år", "aar": "År",
-                        "kommune": "Kommune", "region": "Region", "stat": "Stat"})
+                        "kommune": "Kommune", "region": "Region", "stat": "Stat"},
+                caption="Forventet budgeteffekt pr. år og betaler af de ekstra succeser (kr.).")

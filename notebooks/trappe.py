@@ -88,10 +88,16 @@ for retning in ("ned", "op"):
 # rapportens figur 4, 9 og 10 passer sammen (se metodekapitlet). Tabellen
 # `trappe_pr_10000.csv` har også alle voksne modtagere pr. 10.000 voksne.
 
-# %% mystnb={"figure": {"caption": "Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen (rapportens figur 10).", "name": "fig-pr-10000"}}
+# %% mystnb={"figure": {"caption": "Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen.", "name": "fig-pr-10000"}}
 vist = rater.assign(omraade=rater["omraade"].map(omraader), ydelse=book.wrap(rater["ydelse"].map(book.SERVICE_NAMES), 30))
 figures.show(figures.bars, syntetisk, data=vist.dropna(subset=["pr_10000"]), y="ydelse", x="pr_10000", hue="omraade",
              xlabel="Modtagere i målgruppen pr. 10.000 indbyggere", height=4)
+
+# %%
+book.figure_note(f"Borgere i målgruppen i {int(rater['aar'].iloc[0])}, der modtog ydelsen (uanset begrundelse), "
+                 f"pr. 10.000 indbyggere på {int(rater['alder_fra'].iloc[0])}–{int(rater['alder_til'].iloc[0])} år "
+                 "i samme område og år, efter bopælskommune. "
+                 "Rapportens opgørelse er ikke entydig; læsningen er beskrevet i metodekapitlet.", syntetisk, "10")
 
 # %%
 book.suppression_note(rater, "pr_10000", min_celle)
@@ -117,7 +123,7 @@ if kommune is not None:
     ned, op = (direction_share(bevaegelser, str(kommune), retning) for retning in ("ned", "op"))
     book.about_municipality(kommune, kommunenavn,
                             f"var {book.tal(ned, 1)} pct. af borgerne på § 85 i {trappe_basisaar} gået ned ad "
-                            f"trappen to år efter, og {book.tal(op, 1)} pct. var gået op.")
+                            f"trappen to år efter, og {book.tal(op, 1)} pct. var gået op.", [ned, op], min_celle)
 
 # %% mystnb={"figure": {"caption": "Hvor borgere med støtte i eget hjem (§ 85) står to år efter.", "name": "fig-bevaegelser"}}
 navne = {"ingen": "Ingen indsats", "lavere": "Lavere trin", "samme": "Samme trin", "hoejere": "Højere trin"}
@@ -141,8 +147,14 @@ def tegn(data, navne, basisaar):
 figures.show(tegn, syntetisk, data=vist, navne=navne, basisaar=trappe_basisaar)
 
 # %%
+book.figure_note(f"Borgere i målgruppen, der i {trappe_basisaar} modtog socialpædagogisk støtte i eget hjem "
+                 f"(§ 85) og ikke stod på et højere trin, efter deres trin i {trappe_basisaar + 2}. Døde og "
+                 "udvandrede er ikke med.", syntetisk, "11 og 12")
+
+# %%
 book.show_table(vist, {"omraade": "Område", "bevaegelse": "Trin to år efter", "antal": "Personer",
-                       "andel": "Andel, pct."}, decimals={"andel": 1})
+                       "andel": "Andel, pct."}, decimals={"andel": 1},
+                caption="Borgere på § 85 i basisåret efter trin to år efter.")
 book.suppression_note(bevaegelser, "antal", min_celle)
 
 # %% [markdown]
@@ -175,6 +187,10 @@ def tegn(tabel, basisaar):
 
 figures.show(tegn, syntetisk, tabel=tabel, basisaar=trappe_basisaar)
 
+# %%
+book.figure_note(f"Hele målgruppen på landsplan efter trin i {trappe_basisaar} og {trappe_basisaar + 2}; hver "
+                 "række summer til 100. Ikke i rapporten.", syntetisk)
+
 # %% mystnb={"figure": {"caption": "Strømme fra hvert trin til trinnet to år efter, hele målgruppen på landsplan.", "name": "fig-stroemme"}}
 def tegn(flow, orden, basisaar):
     figur, akse = plt.subplots(figsize=(8, 3.6))
@@ -193,8 +209,13 @@ figures.show(tegn, syntetisk, flow=matrix.assign(andel=matrix["andel"].astype(fl
              basisaar=trappe_basisaar)
 
 # %%
+book.figure_note(f"Som figuren ovenfor, vist som strømme fra hvert trin i {trappe_basisaar}. Ikke i rapporten.",
+                 syntetisk)
+
+# %%
 fra85 = overgange[(overgange["fra_trin"] == int(trin.loc[trin["udgangspunkt"], "trin"].iloc[0])) & (overgange["gruppe"] == "i_alt") & (overgange["til_trin"] != "udgaaet")]
 fra85 = fra85.assign(omraade=fra85["omraade"].map(omraader), til=fra85["til_trin"].map(trinnavne))
 book.show_table(fra85, {"omraade": "Område", "til": "Trin to år efter", "andel": "Andel, pct.",
-                        "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre"}, decimals=1)
+                        "ci_lav": "95 pct. KI, nedre", "ci_hoej": "95 pct. KI, øvre"}, decimals=1,
+                caption="Overgange fra § 85-trinnet med 95 pct.-konfidensintervaller (Wilson), hele målgruppen.")
 book.suppression_note(overgange, "antal", min_celle)

@@ -29,12 +29,20 @@ def test_p_values():
 def test_municipal_paragraph_only_in_a_municipal_book_and_notes_suppression(monkeypatch):
     shown = []
     monkeypatch.setattr(book, "display", lambda item: shown.append(item.text))
-    book.about_municipality(None, None, "var 5 voksne i målgruppen.")
+    book.about_municipality(None, None, "var 5 voksne i målgruppen.", [5], 5)
     assert shown == []
-    book.about_municipality(751, "Aarhus", f"var {tal(1200)} voksne i målgruppen.")
+    book.about_municipality(751, "Aarhus", f"var {tal(1200)} voksne i målgruppen.", [1200], 5)
     assert shown == ["I Aarhus Kommune var 1.200 voksne i målgruppen."]
-    book.about_municipality(825, "Læsø", f"var {tal(pd.NA)} voksne i målgruppen.")
-    assert shown[-1].startswith("I Læsø Kommune var .. voksne") and "diskretioneret" in shown[-1]
+    book.about_municipality(825, "Læsø", f"var {tal(30)} voksne, heraf {tal(25)} og {tal(pd.NA)}.", [30, 25, pd.NA], 5)
+    assert shown[-1].startswith("I Læsø Kommune var 30 voksne, heraf 25 og ..") and "diskretioneret" in shown[-1]
+
+
+def test_a_mostly_suppressed_municipal_paragraph_is_one_plain_sentence(monkeypatch):
+    shown = []
+    monkeypatch.setattr(book, "display", lambda item: shown.append(item.text))
+    book.about_municipality(825, "Læsø", f"var {tal(30)}, {tal(pd.NA)} og {tal(None)}.", [30, pd.NA, None], 5)
+    assert shown == ["I Læsø Kommune er der for få borgere til at vise tallene i dette afsnit: de fleste bygger "
+                     "på færre end 5 personer og er diskretioneret."]
 
 
 def test_comparison_group_is_called_case_municipalities_only_when_it_is_the_reports():

@@ -243,8 +243,11 @@ def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds
     members = table[(table["omraade"] == "825") & (table["aar"] == 2022)].set_index("gruppe")["antal"]
     assert members.isna().any()  # a few hundred adults at this scale: small cells are hidden
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (laesoe / "html" / "notebooks" / "maalgruppe.html").read_text()))
-    sentence = text[text.index("I Læsø Kommune var"):][:400]
-    assert sentence.startswith(f"I Læsø Kommune var {tal(members['i_alt'])} voksne i målgruppen i 2022")
+    sentence = text[text.index("I Læsø Kommune"):][:400]
+    if 2 * members.isna().sum() >= len(members):  # mostly hidden: one plain sentence instead of a row of ".."
+        assert sentence.startswith("I Læsø Kommune er der for få borgere til at vise tallene i dette afsnit")
+    else:
+        assert sentence.startswith(f"I Læsø Kommune var {tal(members['i_alt'])} voksne i målgruppen i 2022")
     assert "diskretioneret" in sentence
 
 
@@ -267,8 +270,11 @@ def test_figures_are_numbered_with_captions(built):
     assert len(captions) == 4 and all("Figur 3." in c for c in captions)
     text = subprocess.run(["pdftotext", str(out / "pdf" / "roret.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Figur 3.1: Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen " \
-           "(rapportens figur 10)." in re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    assert "Figur 3.1: Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen." in text
+    after = text[text.index("Figur 3.1: Målgruppens modtagere"):]
+    assert re.match(r".{0,200}Anm.: Borgere i målgruppen i 2022, der modtog ydelsen .{0,300}Svarer til rapportens "
+                    r"figur 10\. Kilde: syntetisk register", after), after[:600]
 
 
 def test_reproducibility_appendix_shows_the_manifest(built):

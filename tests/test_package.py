@@ -1,6 +1,7 @@
 """The result package: made from an extract, read with no extract, books built from it alone."""
 import json
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -131,6 +132,16 @@ def test_a_book_may_choose_its_municipality_comparison_group_and_step_names(made
     assert (params.kommune, params.sammenligning, params.aar) == (101, [147, 155], package.params.aar)
     steps = book_tables(package, params, progress=lambda _: None).frames["trappe_trin"]
     assert steps["navn"].tolist()[:2] == ["Trin 0", "Trin 1"]
+
+
+def test_the_reports_case_figures_are_compared_with_its_case_municipalities_whatever_the_books_group(made):
+    package, _ = read_package(made / "pkg")
+    own = book_tables(package, replace(package.params, kommune=751, sammenligning=[101, 461, 851]),
+                      progress=lambda _: None).frames
+    reports = book_tables(package, replace(package.params, kommune=751), progress=lambda _: None).frames
+    pd.testing.assert_frame_equal(own["sammenligning"], reports["sammenligning"])
+    case = reports["maalgruppe"][(reports["maalgruppe"]["omraade"] == "casekommuner")]
+    assert not case.equals(own["maalgruppe"][own["maalgruppe"]["omraade"] == "casekommuner"])  # the groups differ
 
 
 def test_a_package_is_verified_against_its_extract(made, tmp_path, capsys):

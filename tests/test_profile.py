@@ -97,6 +97,12 @@ def test_costs_by_main_area(case):
     assert cell(table, "kr_pr_person", omraade="landsplan", gruppe="i_alt", hovedomraade="Botilbud") == 94167
     assert cell(table, "kr_pr_person", omraade="landsplan", gruppe="befolkningen",
                 hovedomraade="Indkomstoverførsler") == 10400
+    # the municipalities pay all of § 107 and § 108 and a fifth of førtidspension: 52,000 x 0.2 / 3
+    assert cell(table, "kr_pr_person_kommune", omraade="landsplan", gruppe="i_alt", hovedomraade="Botilbud") == 94167
+    assert cell(table, "kr_pr_person_kommune", omraade="landsplan", gruppe="i_alt",
+                hovedomraade="Indkomstoverførsler") == 3467
+    assert cell(table, "kr_pr_person_kommune", omraade="landsplan", gruppe="befolkningen",
+                hovedomraade="Indkomstoverførsler") == 2080
 
 
 def test_recipient_shares(case):
@@ -115,7 +121,8 @@ def test_doubling_prices_keeps_shares_and_doubles_costs(case, tmp_path):
     pd.testing.assert_frame_equal(unprotected("ydelser_fordeling", extract, params),
                                   unprotected("ydelser_fordeling", extract, doubled))
     single, double = unprotected("udgifter_hovedomraade", extract, params), unprotected("udgifter_hovedomraade", extract, doubled)
-    assert (double["kr_pr_person"] - 2 * single["kr_pr_person"]).abs().max() <= 1  # rounding to whole kroner
+    for column in ("kr_pr_person", "kr_pr_person_kommune"):
+        assert (double[column] - 2 * single[column]).abs().max() <= 1  # rounding to whole kroner
 
 
 def test_shares_are_percentages(case):

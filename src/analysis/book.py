@@ -153,9 +153,27 @@ def _cell(value, decimals: int) -> str:
     return str(value)
 
 
+SOURCES = {  # the "Kilde" line under a figure: (synthetic, uses SØM's prices)
+    (True, False): "syntetisk register i Danmarks Statistiks format, beregnet med roret — ikke officielle tal.",
+    (True, True): "syntetisk register i Danmarks Statistiks format og Den Socialøkonomiske Investeringsmodel "
+                  "(SØM), beregnet med roret — ikke officielle tal.",
+    (False, False): "egne beregninger på Danmarks Statistiks registerdata.",
+    (False, True): "egne beregninger på Danmarks Statistiks registerdata og Den Socialøkonomiske "
+                   "Investeringsmodel (SØM).",
+}
+
+
+def figure_note(text: str, synthetic: bool, report_figure: str | None = None, som: bool = False) -> None:
+    """The report's "Anm." and "Kilde" lines under a figure: its definition, population and year
+    (`text`), the report figure it corresponds to, and where its numbers come from."""
+    counterpart = f" Svarer til rapportens figur {report_figure}." if report_figure else ""
+    text = text.replace("§ ", "§\u00a0")  # a section sign never ends a line
+    display(Markdown(f"*Anm.:* {text}{counterpart}\\\n*Kilde:* {SOURCES[synthetic, som]}"))
+
+
 def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dict[str, int] = 0,
-               right: tuple[str, ...] = (), widths: tuple[int, ...] | None = None) -> None:
-    """Display a table (renders in HTML and PDF); numbers Danish, suppressed as '..'.
+               right: tuple[str, ...] = (), widths: tuple[int, ...] | None = None, caption: str = "") -> None:
+    """Display a table (renders in HTML and PDF) under `caption`; numbers Danish, suppressed as '..'.
 
     `decimals` is one number for all columns or one per column (others: none). Numeric
     columns, and the columns named in `right` (numbers already formatted), are right-aligned.
@@ -167,21 +185,32 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dic
     rows = [[_cell(v, d) for v, d in zip(row, places)] for row in shown.itertuples(index=False)]
     if widths:
         items = ["* - " + "\n  - ".join(cells) for cells in [list(headers.values()), *rows]]
-        display(Markdown(f":::{{list-table}}\n:header-rows: 1\n:widths: {' '.join(map(str, widths))}\n\n"
+        display(Markdown(f":::{{list-table}} {caption}\n:header-rows: 1\n:width: 100%\n"
+                         f":widths: {' '.join(map(str, widths))}\n\n"
                          + "\n".join(items) + "\n:::"))
         return
     aligned = ["---:" if pd.api.types.is_numeric_dtype(shown[c]) or c in right else ":---" for c in headers]
     lines = ["| " + " | ".join(headers.values()) + " |", "|" + "|".join(aligned) + "|"]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    display(Markdown("\n".join(lines)))
+    display(Markdown(f":::{{table}} {caption}\n" + "\n".join(lines) + "\n:::"))
 
 
-def about_municipality(kommune, kommunenavn, text: str) -> None:
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def about_municipality(kommune, kommunenavn, text: str, values: list, min_celle: int) -> None:
     """A paragraph about the book's municipality (shown only in a municipal book); `text`
-    follows "I <navn> Kommune" and holds numbers formatted with `tal`."""
+    follows "I <navn> Kommune" and writes `values` with `tal`. Where half of them or more are
+    suppressed, one plain sentence says so instead."""
     if kommune is None:
         return
-    note = f" Tal markeret «{SUPPRESSED}» bygger på for få personer og er diskretioneret." if SUPPRESSED in text else ""
+    hidden = sum(_missing(v) for v in values)
+    if 2 * hidden >= len(values):
+        display(Markdown(f"I {kommunenavn} Kommune er der for få borgere til at vise tallene i dette afsnit: "
+                         f"de fleste bygger på færre end {min_celle} personer og er diskretioneret."))
+        return
+    note = f" Tal markeret «{SUPPRESSED}» bygger på for få personer og er diskretioneret." if hidden else ""
     display(Markdown(f"I {kommunenavn} Kommune {text}{note}"))
 
 

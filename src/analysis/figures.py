@@ -31,12 +31,19 @@ def setup() -> None:
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 110})
 
 
-def bars(data: pd.DataFrame, y: str, x: str, hue: str, xlabel: str, height: float = 3.8, **kws) -> plt.Figure:
-    """Horizontal bars of `x` for each `y`, side by side for each `hue`, with an untitled legend."""
+def bars(data: pd.DataFrame, y: str, x: str, hue: str, xlabel: str, height: float = 3.8, labels: int | None = None,
+         **kws) -> plt.Figure:
+    """Horizontal bars of `x` for each `y`, side by side for each `hue`, with an untitled legend;
+    with `labels` (decimals), each bar's value written beside it, so that short bars can be read too."""
     figure, axis = plt.subplots(figsize=(8, height))
     sns.barplot(data=data, y=y, x=x, hue=hue, ax=axis, **kws)
     axis.set(xlabel=xlabel, ylabel="")
     axis.legend(title="")
+    if labels is not None:
+        for drawn in axis.containers:
+            texts = [danish(bar.get_width(), labels) if bar.get_width() == bar.get_width() else "" for bar in drawn]
+            axis.bar_label(drawn, labels=texts, padding=2, fontsize=8)
+        axis.set_xlim(right=axis.get_xlim()[1] * 1.08)  # room for the longest bar's label
     return figure
 
 

@@ -206,20 +206,22 @@ def activity_profile(tables: dict[str, pd.DataFrame], params: Params) -> pd.Data
 
 
 def costs_by_main_area(tables: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
-    """udgifter_hovedomraade: public cost per person by main area, all payers (figure 8);
-    missing where a volume it sums is hidden."""
+    """udgifter_hovedomraade: public cost per person by main area, all payers and the
+    municipalities' share (figure 8); missing where a volume it sums is hidden."""
     prices = load_prices(params.enhedspriser)
     rows = tables["forbrug"]
     rows = rows[rows["gruppe"].isin([*MEMBER_GROUPS, POPULATION])]
-    rows = rows.merge(prices[["post", "kr", "hovedomraade"]], left_on="maal", right_on="post")
+    rows = rows.merge(prices[["post", "kr", "andel_kommune", "hovedomraade"]], left_on="maal", right_on="post")
     rows["kr"] = rows["maengde"] * rows["kr"]
-    keys = ["aar", "omraade", "gruppe", "hovedomraade"]
-    kr = rows.groupby(keys, sort=False)["kr"].sum(min_count=1).mask(rows["kr"].isna().groupby(
-        [rows[k] for k in keys], sort=False).any())
+    rows["kr_kommune"] = rows["kr"] * rows["andel_kommune"]
+    keys = [rows[k] for k in ("aar", "omraade", "gruppe", "hovedomraade")]
+    hidden = rows["kr"].isna().groupby(keys, sort=False).any()
+    kr = rows[["kr", "kr_kommune"]].groupby(keys, sort=False).sum(min_count=1).mask(hidden, axis=0)
     table = kr.reset_index().pipe(_with_sizes, tables, params)
     table = table.sort_values(["omraade", "gruppe", "hovedomraade"], key=_book_order(table), kind="stable")
-    return table.assign(kr_pr_person=ratio(table["kr"], table["n"], scale=1, decimals=0)).drop(
-        columns=["kr", "n"]).reset_index(drop=True)
+    return table.assign(kr_pr_person=ratio(table["kr"], table["n"], scale=1, decimals=0),
+                        kr_pr_person_kommune=ratio(table["kr_kommune"], table["n"], scale=1, decimals=0)).drop(
+        columns=["kr", "kr_kommune", "n"]).reset_index(drop=True)
 
 
 def _book_order(table: pd.DataFrame):

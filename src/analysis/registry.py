@@ -68,8 +68,8 @@ BOOK_TABLES = {t.id: t for t in (
               "Members on a botilbud and their share of the municipal cost"),
     BookTable("forbrug_gennemsnit", profile.activity_profile, (), ("vaerdi",),
               "The average member's services and activities against all adults (figures 6-7, 13-14)"),
-    BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person",),
-              "Public cost per person by main area (figure 8)"),
+    BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person", "kr_pr_person_kommune"),
+              "Public cost per person by main area, all payers and the municipalities' share (figure 8)"),
     BookTable("maalgruppe_andel", profile.recipient_shares, ("antal_maalgruppe", "antal_modtagere"), ("andel",),
               "Members as a share of all adult recipients per service (figure 9)"),
     BookTable("trappe_trin", staircase.step_table, (), (),
@@ -158,17 +158,15 @@ def _compute_package(extract: Extract, params: Params, progress: Callable[[str],
 
 def book_tables(package: Package, params: Params, progress: Callable[[str], None] = print) -> Tables:
     """A book's tables from a package: the book's areas' rows, comparison groups summed from
-    protected municipal cells (missing where a member's cell is hidden)."""
-    areas = book_areas(params)
-    rows = {t.id: select(package.tables[t.id], areas, list(t.values)) for t in PACKAGE_TABLES.values()}
-    rows |= {table_id: package.tables[table_id] for table_id in SOM_TABLES}
-    frames = {}
-    for table in BOOK_TABLES.values():
-        progress(f"table {table.id}")
-        frames[table.id] = table.compute(rows, params).reset_index(drop=True)
-    for table_id, derive in DERIVED.items():
-        frames[table_id] = derive(frames, params)
-    shown_areas = {omraade for omraade, _ in areas}
+    protected municipal cells (missing where a member's cell is hidden). The report's figures
+    are compared with the report's own case municipalities, whatever the book's group."""
+    rows = _rows(package, params)
+    frames = _frames(rows, params, progress)
+    reports = replace(params, sammenligning=Params().sammenligning)
+    reference = frames if sorted(params.sammenligning) == sorted(reports.sammenligning) else _frames(
+        _rows(package, reports), reports, lambda _: None)
+    frames |= {table_id: derive(reference, params) for table_id, derive in DERIVED.items()}
+    shown_areas = {omraade for omraade, _ in book_areas(params)}
     audit = {table_id: [r for r in records if r["celle"].get("omraade", NATIONAL) in shown_areas]
              for table_id, records in package.audit.items()}
     for table_id in PACKAGE_TABLES:
@@ -178,6 +176,21 @@ def book_tables(package: Package, params: Params, progress: Callable[[str], None
                              "graense": params.min_celle}
                             for cell in group.drop(columns=list(PACKAGE_TABLES[table_id].values)).to_dict("records")]
     return Tables(frames, audit)
+
+
+def _rows(package: Package, params: Params) -> dict[str, pd.DataFrame]:
+    """The package rows of a book's areas (its comparison group summed from municipal cells)."""
+    rows = {t.id: select(package.tables[t.id], book_areas(params), list(t.values)) for t in PACKAGE_TABLES.values()}
+    return rows | {table_id: package.tables[table_id] for table_id in SOM_TABLES}
+
+
+def _frames(rows: dict[str, pd.DataFrame], params: Params, progress: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    """The book tables computed from a book's package rows."""
+    frames = {}
+    for table in BOOK_TABLES.values():
+        progress(f"table {table.id}")
+        frames[table.id] = table.compute(rows, params).reset_index(drop=True)
+    return frames
 
 
 def compute_tables(extract: Extract, params: Params, progress: Callable[[str], None] = print) -> Tables:
