@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 SYNTHETIC := data/synthetic
 PACKAGE := pakke
 OUT := build
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-european \
                 fonts-freefont-otf latexmk poppler-utils
 
-.PHONY: install tex browser readstat synth package book book-html test test-fast bench clean
+.PHONY: install tex browser axe readstat synth package book book-html test test-fast bench clean
 
 install: $(VENV)/.installed  ## virtual environment with roret installed (editable)
 
@@ -22,6 +25,11 @@ tex:  ## the Debian TeX packages the PDF needs (installed when run as root with 
 
 browser:  ## headless Chromium, for the test that opens the HTML offline
 	@scripts/ensure-apt.sh "offline HTML test" "chromium" chromium
+
+axe: $(AXE)  ## axe-core (npm), for the accessibility test of every HTML page
+
+$(AXE):
+	$(PYTHON) scripts/fetch-npm.py axe-core $(AXE_VERSION) $(AXE_INTEGRITY) axe.min.js $@
 
 readstat:  ## ReadStat's command-line tool, which writes the SAS files of `roret synth --format dst`
 	@scripts/ensure-apt.sh "SAS files" "readstat" readstat
@@ -40,8 +48,8 @@ book: install tex package  ## the national publication, built from the package a
 book-html: install package  ## the same without the PDF (no TeX needed)
 	$(BIN)/roret build --pakke $(PACKAGE) --out $(OUT) --no-pdf
 
-test: install tex browser readstat  ## the whole test suite, including an end-to-end build with nbval
-	$(BIN)/pytest
+test: install tex browser axe readstat  ## the whole test suite, including an end-to-end build with nbval
+	RORET_AXE=$(AXE) $(BIN)/pytest
 
 test-fast: install readstat  ## the quick loop: everything but the end-to-end builds (about two minutes)
 	$(BIN)/pytest -m "not slow"
@@ -51,4 +59,4 @@ bench: install  ## benchmarks on the full-scale synthetic register -> benchmarks
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(OUT) $(PACKAGE) $(SYNTHETIC) .pytest_cache
+	rm -rf $(OUT) $(PACKAGE) $(SYNTHETIC) .pytest_cache .cache

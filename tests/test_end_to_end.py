@@ -1,5 +1,6 @@
 """End to end: a small synthetic extract through `roret build`, then nbval over the executed notebooks."""
 import base64
+import html as html_lib
 import json
 import os
 import re
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import open_offline
+from browser import axe_violations, open_offline
 
 from analysis import __version__, batch
+from analysis.downloads import CHAPTERS
+from analysis.figures import NO_NUMBERS
 from analysis import build as pipeline
 from analysis.book import SYNTHETIC_MARK, tal
 from analysis.cli import main
@@ -281,8 +284,10 @@ def test_reproducibility_appendix_shows_the_manifest(built):
     _, out = built
     manifest = json.loads((out / "manifest.json").read_text())
     page = re.sub(r"<[^>]+>", "", (out / "html" / "notebooks" / "reproducerbarhed.html").read_text())
-    assert manifest["inputs"]["data/bopael.parquet"] in page
-    assert manifest["inputs"]["enhedspriser"] in page
+    grouped = lambda digest: " ".join(digest[i:i + 16] for i in range(0, 64, 16))  # noqa: E731
+    assert grouped(manifest["inputs"]["data/bopael.parquet"]) in page
+    assert grouped(manifest["inputs"]["enhedspriser"]) in page and "enhedspriser.csv" in page
+    assert str(out.parent) not in page  # no local path
     assert manifest["packages"]["pandas"] in page
     assert (out / "html" / "_sources" / "notebooks" / "som.ipynb").is_file()  # downloadable from the page
 
@@ -338,3 +343,59 @@ def test_html_opens_offline_without_console_errors_and_shows_its_figures(built):
     for page in html.rglob("*.html"):
         assert not re.search(r'(src|href)="https?://', page.read_text()), page
         assert "unpkg.com" not in page.read_text() and "mathjax" not in page.read_text().lower(), page
+
+
+def html_pages(html: Path) -> list[Path]:
+    """Every page of a built book (not the redirecting index.html)."""
+    return [page for page in sorted(html.rglob("*.html"))
+            if "_static" not in page.parts and 'http-equiv="Refresh"' not in page.read_text()]
+
+
+def test_every_html_page_passes_axe_core_wcag_21_aa(built):
+    """WCAG 2.1 A and AA, as Danish public-sector web publications must meet: no serious or
+    critical violation on any page (axe-core, offline, in headless Chromium)."""
+    _, out = built
+    pages = html_pages(out / "html")
+    assert len(pages) >= 14
+    found = {page.name: [(v["id"], v["nodes"]) for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+             for page in pages}
+    assert not any(found.values()), {page: v for page, v in found.items() if v}
+
+
+def test_every_page_is_danish_and_every_figure_has_its_caption_and_numbers_as_alt_text(built):
+    _, out = built
+    for page in html_pages(out / "html"):
+        text = page.read_text()
+        assert '<html lang="da"' in text, page
+        for figure in re.findall(r"<figure.*?</figure>", text, re.S):
+            alt = html_lib.unescape(re.search(r'<img alt="([^"]*)"', figure).group(1))
+            caption = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", re.search(
+                r'<span class="caption-text">(.*?)</span>', figure, re.S).group(1)))).strip()
+            numbers = alt[len(caption):]
+            assert alt.startswith(caption) and "_images" not in alt, alt
+            assert re.search(r"\d", numbers) or numbers.strip() == NO_NUMBERS, alt
+
+
+def test_every_chapter_links_its_data_and_the_workbooks_hold_the_published_tables(built):
+    from openpyxl import load_workbook
+    _, out = built
+    html = out / "html"
+    for chapter, table_ids in CHAPTERS.items():
+        page = html / "notebooks" / f"{chapter}.html"
+        block = re.search(r'<p class="roret-data">.*?</p>', page.read_text()).group(0)
+        for href in re.findall(r'href="([^"]+)"', block):
+            assert (page.parent / href).resolve().is_file(), (chapter, href)
+        workbook = load_workbook(html / "data" / f"{chapter}.xlsx", read_only=True)
+        assert workbook.sheetnames == ["definitioner", *table_ids]
+        for table_id in table_ids:  # the published values, suppressed cells empty
+            rows = list(workbook[table_id].values)
+            table = pd.read_csv(out / "tables" / f"{table_id}.csv", keep_default_na=False, dtype=str)
+            assert [str(c) for c in rows[0]] == list(table.columns)
+            cells = [["" if v is None else v for v in row] for row in rows[1:]]
+            assert len(cells) == len(table)
+            assert sum(v == "" for row in cells for v in row) == int((table == "").to_numpy().sum()), table_id
+    every = load_workbook(html / "data" / "tabeller.xlsx", read_only=True).sheetnames
+    assert every == ["definitioner", *[t for tables in CHAPTERS.values() for t in tables]]
+    front = (html / "book" / "intro.html").read_text()
+    assert 'href="../data/tabeller.xlsx"' in front and 'href="../data/roret.pdf"' in front
+    assert (html / "data" / "roret.pdf").read_bytes() == (out / "pdf" / "roret.pdf").read_bytes()

@@ -154,3 +154,36 @@ def test_tick_decimals_years_and_no_negative_zero():
     assert figures.tick_text(2020, [2018, 2020, 2022]) == "2020"  # a year, not 2.020
     assert figures.tick_text(4000, [2000, 4000, 6000]) == "4.000"
     assert (danish(-0.0, 1), danish(-1234.5, 1), danish(1_234_567)) == ("0,0", "-1.234,5", "1.234.567")
+
+
+def test_the_description_names_every_series_category_and_value_even_on_a_shared_axis():
+    figure = figures.small_multiples(shares(), "gruppe", sns.barplot, columns=2, sharey=True, xlabel="Pct.",
+                                     y="ydelse", x="andel", hue="omraade")
+    # panel 2 hides its category labels (shared axis) and lacks area B's "c"
+    assert figures.describe(figure) == ("1, Pct.: A: a 10; b 20; c 30. B: a 15; b 25; c 35. "
+                                        "2, Pct.: A: b 2; c 3. B: b 5.")
+
+
+def test_the_description_of_lines_and_a_heatmap():
+    years = pd.DataFrame({"aar": [2020, 2021, 2022] * 2, "antal": [1000, 1100, 1250.5, 20, 21, 22],
+                          "gruppe": ["a"] * 3 + ["b"] * 3})
+    figure, axes = plt.subplots()
+    sns.lineplot(data=years, x="aar", y="antal", hue="gruppe", ax=axes)
+    assert figures.describe(figure) == "antal: a: 2020 1.000; 2021 1.100; 2022 1.250,5. b: 2020 20; 2021 21; 2022 22."
+    figure, axes = plt.subplots()
+    sns.heatmap(pd.DataFrame([[1, 2], [3, None]], index=["x", "y"], columns=["p", "q"]), annot=True, ax=axes)
+    assert figures.describe(figure) == "x til p 1; x til q 2; y til p 3."
+
+
+def test_show_writes_the_description_into_the_png(shown, drawn):
+    from PIL import Image
+    figures.show(figures.bars, synthetic=False, data=shares()[shares()["gruppe"] == "1"], y="ydelse", x="andel",
+                 hue="omraade", xlabel="Pct.")
+    with Image.open(io.BytesIO(base64.b64decode(shown[0]["image/png"]))) as png:
+        assert png.text[figures.ALT_TEXT_KEY] == "Pct.: A: a 10; b 20; c 30. B: a 15; b 25; c 35."
+
+
+def test_a_figure_whose_numbers_are_all_hidden_says_so():
+    figure, axes = plt.subplots()
+    sns.heatmap(pd.DataFrame([[None, None]], index=["x"], columns=["p", "q"], dtype=float), annot=True, ax=axes)
+    assert figures.describe(figure) == figures.NO_NUMBERS

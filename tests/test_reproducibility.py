@@ -12,8 +12,9 @@ MANIFEST = {
     "version": "9.9.9", "git_commit": None, "git_dirty": False, "build_time": "2026-01-02T03:04:05+00:00",
     "parameters": {"kommune": None, "sammenligning": [169, 751], "enhedspriser": "/x/y/enhedspriser.csv",
                    "ekstra_succeser": {"beskaeftigelse": 10, "botilbud": 5}, "diskonteringsrente": 0.0},
-    "data": {"directory": "/data/udtraek", "synthetic": True},
-    "inputs": {"data/bopael.parquet": "ab" * 32}, "tables": {"tables/maalgruppe.csv": "cd" * 32},
+    "data": {"directory": "/data/udtraek", "kind": "udtraek", "synthetic": True},
+    "inputs": {"data/bopael.parquet": "ab" * 32, "pakke/enhedspriser.csv": "ef" * 32, "enhedspriser": "ef" * 32},
+    "tables": {"tables/maalgruppe.csv": "cd" * 32},
     "packages": {"pandas": "3.1.1"},
 }
 
@@ -31,8 +32,11 @@ def test_manifest_as_the_appendix_shows_it():
                           "ekstra_succeser": "beskaeftigelse: 10, botilbud: 5", "diskonteringsrente": "0.0"}
     build = dict(zip(tables["bygning"]["felt"], tables["bygning"]["vaerdi"]))
     assert build["git_commit"] == "ukendt" and build["syntetisk"] == "ja" and build["version"] == "9.9.9"
-    assert tables["input"].values.tolist() == [["data/bopael.parquet", "ab" * 32]]
-    assert tables["tabeller"].values.tolist() == [["tables/maalgruppe.csv", "cd" * 32]]
+    assert build["build_time"] == "2026-01-02T03:04:05+00:00"
+    assert build["data"] == "udtraek (udtraek)"  # its name, never the local path "/data/udtraek"
+    assert tables["input"].values.tolist() == [["data/bopael.parquet", " ".join(["abababababababab"] * 4)],
+                                               ["pakke/enhedspriser.csv", " ".join(["efefefefefefefef"] * 4)]]
+    assert tables["tabeller"].values.tolist() == [["tables/maalgruppe.csv", " ".join(["cdcdcdcdcdcdcdcd"] * 4)]]
 
 
 def test_strip_volatile_metadata_and_number_the_cells():

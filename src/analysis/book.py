@@ -44,6 +44,9 @@ INDICATOR_NAMES = {
 UNIT_NAMES = {"pct": "pct.", "uger": "uger", "timer": "timer", "dage": "dage", "kontakter": "kontakter"}
 
 
+SECTION = "§\u00a0"  # "§" and its number, joined by a no-break space
+
+
 def comparison_group(sammenligning: list[int]) -> tuple[str, str]:
     """The comparison group's label and its name in running text: the report's case
     municipalities, or a group of the user's own choosing."""
@@ -80,8 +83,8 @@ def enumeration(items: list[str]) -> str:
 
 
 def wrap(labels: pd.Series, width: int = 26) -> pd.Series:
-    """Long labels broken over lines, for figure titles and axes."""
-    return labels.map(lambda text: textwrap.fill(str(text), width))
+    """Long labels broken over lines, for figure titles and axes; never between "§" and its number."""
+    return labels.map(lambda text: textwrap.fill(str(text).replace("§ ", SECTION), width))
 
 
 def value(frame: pd.DataFrame, column: str, **filters):
@@ -167,7 +170,7 @@ def figure_note(text: str, synthetic: bool, report_figure: str | None = None, so
     """The report's "Anm." and "Kilde" lines under a figure: its definition, population and year
     (`text`), the report figure it corresponds to, and where its numbers come from."""
     counterpart = f" Svarer til rapportens figur {report_figure}." if report_figure else ""
-    text = text.replace("§ ", "§\u00a0")  # a section sign never ends a line
+    text = text.replace("§ ", SECTION)  # a section sign never ends a line
     display(Markdown(f"*Anm.:* {text}{counterpart}\\\n*Kilde:* {SOURCES[synthetic, som]}"))
 
 

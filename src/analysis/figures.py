@@ -5,6 +5,7 @@ import base64
 import io
 import os
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -19,6 +20,8 @@ from .synth import SYNTHETIC_MARK
 PAD_INCHES = 0.1  # white margin around a shown figure (matplotlib's savefig.pad_inches)
 FORMATS = {"image/png": "png", "application/pdf": "pdf"}
 YEARS = (1900, 2100)  # ticks that are all whole numbers in this range are calendar years
+NO_NUMBERS = "Figuren viser ingen tal: de bygger på for få personer og er diskretioneret."
+ALT_TEXT_KEY = "Description"  # the PNG text field that carries a figure's numbers (book_style reads it)
 SHOWN_KEPT = 32  # figures remembered by show(): a book has 13, about half of them national
 _shown: dict[tuple[bool, str], dict[str, str]] = {}  # (synthetic, fingerprint) -> data, oldest use first
 
@@ -117,6 +120,65 @@ def tick_text(value: float, locations) -> str:
     return danish(value, decimals)
 
 
+def describe(figure: plt.Figure) -> str:
+    """The numbers a figure shows, in Danish words, for its alt text: per panel, each series
+    (named by its legend entry) with its categories' values; a line's points; a heatmap's cells."""
+    legends = [legend for legend in [*figure.legends, *(a.get_legend() for a in figure.axes)] if legend is not None]
+    names = {_colour(handle): text.get_text() for legend in legends
+             for handle, text in zip(legend.legend_handles, legend.get_texts())}
+    panels = (_describe_axes(axes, names) for axes in figure.axes if axes.get_label() != "<colorbar>")
+    return " ".join(filter(None, panels)) or NO_NUMBERS
+
+
+def _colour(artist) -> tuple:
+    colour = artist.get_color() if hasattr(artist, "get_xdata") else artist.get_facecolor()
+    return tuple(round(c, 3) for c in matplotlib.colors.to_rgb(colour))
+
+
+def _number(value: float) -> str:
+    return tick_text(value, [value])  # as an axis would write it (a calendar year without a thousands dot)
+
+
+def _categories(axis) -> dict[float, str]:
+    """A categorical axis's labels by position (hidden ones too: a shared axis hides them)."""
+    locations = axis.get_majorticklocs()
+    return dict(zip(locations, axis.get_major_formatter().format_ticks(locations)))
+
+
+def _at(categories: dict[float, str], position: float) -> str:
+    """The category drawn at `position` (its nearest tick)."""
+    return categories[min(categories, key=lambda location: abs(location - position))] if categories else ""
+
+
+def _describe_axes(axes, names: dict[tuple, str]) -> str:
+    series = []
+    for container in axes.containers:
+        bars = [bar for bar in container if bar.get_width() == bar.get_width() and bar.get_height() == bar.get_height()]
+        if not bars:
+            continue
+        horizontal = container.orientation == "horizontal"
+        categories = _categories(axes.yaxis if horizontal else axes.xaxis)
+        values = [(_at(categories, bar.get_y() + bar.get_height() / 2 if horizontal else bar.get_x() + bar.get_width() / 2),
+                   _number(bar.get_width() if horizontal else bar.get_height())) for bar in bars]
+        series.append((names.get(_colour(bars[0]), ""), values))
+    for line in axes.get_lines():  # a series' line, not an error bar or a reference line
+        points = [(x, y) for x, y in zip(line.get_xdata(), line.get_ydata()) if x == x and y == y]
+        if len(points) > 1 and (_colour(line) in names or not line.get_label().startswith("_")):
+            series.append((names.get(_colour(line), line.get_label()), [(_number(x), _number(y)) for x, y in points]))
+    if axes.collections and axes.texts and not series:  # a heatmap with its values written in the cells
+        rows, columns = _categories(axes.yaxis), _categories(axes.xaxis)
+        series.append(("", [(f"{_at(rows, t.get_position()[1])} til {_at(columns, t.get_position()[0])}", t.get_text())
+                            for t in axes.texts]))
+    parts = [(f"{label}: " if label else "") + "; ".join(f"{name} {value}".strip() for name, value in values)
+             for label, values in series]
+    if not parts:
+        return ""
+    horizontal = any(c.orientation == "horizontal" for c in axes.containers)
+    unit = axes.get_xlabel() if horizontal else axes.get_ylabel()
+    heading = ", ".join(filter(None, [axes.get_title(), unit]))
+    return (f"{heading}: " if heading else "") + ". ".join(parts) + "."
+
+
 def _fix_layout(figure: plt.Figure) -> None:
     """Work the layout out once and keep the positions (a layout engine redoes it on every draw)."""
     engine = figure.get_layout_engine()
@@ -140,14 +202,16 @@ def mark(figure: plt.Figure, synthetic: bool) -> Bbox:
     return box
 
 
-def rendered(figure: plt.Figure, box: Bbox) -> dict[str, str]:
+def rendered(figure: plt.Figure, box: Bbox, description: str = "") -> dict[str, str]:
     """The figure cut to `box` (inches) as base64 PNG and PDF: one bounding box for both formats
-    (savefig's bbox_inches="tight" would work it out again for each)."""
+    (savefig's bbox_inches="tight" would work it out again for each). The PNG carries
+    `description` (its "Description" text), which the HTML uses for the image's alt text."""
     data = {}
     for mimetype, fmt in FORMATS.items():
         buffer = io.BytesIO()
+        metadata = {ALT_TEXT_KEY: description} if fmt == "png" and description else None
         figure.savefig(buffer, format=fmt, dpi=figure.dpi, bbox_inches=box, facecolor=figure.get_facecolor(),
-                       edgecolor=figure.get_edgecolor())
+                       edgecolor=figure.get_edgecolor(), metadata=metadata)
         data[mimetype] = base64.b64encode(buffer.getvalue()).decode("ascii")
     return data
 
@@ -170,6 +234,6 @@ def _displayable(figure: plt.Figure, synthetic: bool) -> dict[str, str]:
     danish_axes(figure)
     _fix_layout(figure)
     box = mark(figure, synthetic).padded(PAD_INCHES)
-    data = {**rendered(figure, box), "text/plain": repr(figure)}
+    data = {**rendered(figure, box, describe(figure)), "text/plain": repr(figure)}
     plt.close(figure)
     return data

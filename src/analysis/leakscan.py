@@ -1,6 +1,6 @@
 """Leak scan: the last check of a build before it is published.
 
-Searches every published file — tables, executed notebooks, HTML, the PDF's text, JSON, YAML,
+Searches every published file — tables, executed notebooks, HTML, the PDF's text, workbooks, JSON, YAML,
 logs, scripts and style sheets, the text chunks of PNG images and the printable runs of any
 other binary; only exact copies of files an installed package ships (the theme's scripts and
 fonts) are passed over — for person keys of the input extract, in every form a key can take (plain,
@@ -20,6 +20,7 @@ import shutil
 import site
 import struct
 import subprocess
+import zipfile
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
@@ -118,6 +119,10 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
                 yield name, location, text, is_output
         elif path.suffix == ".pdf":
             yield name, "text", pdf_text(path), False
+        elif zipfile.is_zipfile(path):  # a workbook: the text of each of its parts
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    yield name, member, archive.read(member).decode("utf-8", errors="replace"), False
         elif path.parent.name == "tables" and any(value_columns(path.stem)) and path.suffix == ".csv":
             yield name, "file", _identifying_cells(path), False
         else:

@@ -93,17 +93,28 @@ def _plain(value) -> str:
     return str(value)
 
 
+def _grouped(digest: str, size: int = 16) -> str:
+    return " ".join(digest[i:i + size] for i in range(0, len(digest), size))
+
+
 def describe(manifest: dict) -> dict[str, pd.DataFrame]:
-    """The manifest as the reproducibility appendix shows it: build, parameters, inputs, packages."""
+    """The manifest as the reproducibility appendix shows it: build, parameters, inputs, packages.
+    No local path is shown (the data directory by its name only), each input file is listed once,
+    and each SHA-256 is written in groups of 16 characters, so that it wraps on a page."""
     parameters = {k: Path(v).name if k in ("enhedspriser", "indsatstrappe") else v
                   for k, v in manifest["parameters"].items()}
+    inputs = {}  # each input once: a package's price file is also the parameter enhedspriser
+    for name, digest in manifest["inputs"].items():
+        if digest not in inputs.values():
+            inputs[parameters[name] if name in ("enhedspriser", "indsatstrappe") else name] = digest
     build = {"version": manifest["version"], "git_commit": manifest["git_commit"] or "ukendt",
              "git_dirty": "ja" if manifest["git_dirty"] else "nej", "build_time": manifest["build_time"],
-             "data": manifest["data"]["directory"], "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
+             "data": f"{Path(manifest['data']['directory']).name} ({manifest['data']['kind']})", "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
     return {
         "bygning": pd.DataFrame({"felt": list(build), "vaerdi": [str(v) for v in build.values()]}),
         "parametre": pd.DataFrame({"parameter": list(parameters), "vaerdi": [_plain(v) for v in parameters.values()]}),
-        "input": pd.DataFrame({"fil": list(manifest["inputs"]), "sha256": list(manifest["inputs"].values())}),
-        "tabeller": pd.DataFrame({"fil": list(manifest["tables"]), "sha256": list(manifest["tables"].values())}),
+        "input": pd.DataFrame({"fil": list(inputs), "sha256": [_grouped(h) for h in inputs.values()]}),
+        "tabeller": pd.DataFrame({"fil": list(manifest["tables"]),
+                                  "sha256": [_grouped(h) for h in manifest["tables"].values()]}),
         "pakker": pd.DataFrame({"pakke": list(manifest["packages"]), "version": list(manifest["packages"].values())}),
     }

@@ -10,6 +10,7 @@ import yaml
 from jupyter_book.sphinx import build_sphinx
 
 from . import __version__, citation
+from .downloads import write_downloads
 from .errors import BuildError
 from .manifest import build_time
 from .project import BOOK_FILES, ROOT
@@ -61,11 +62,16 @@ def page_values(kommune: int | None) -> dict[str, str]:
             "bibtex": citation.bibtex(kommune, __version__, year)}
 
 
-def _config(kommune: int | None, synthetic: bool) -> dict:
+def pdf_name(kommune: int | None) -> str:
+    return "roret.pdf" if kommune is None else f"roret-{kommune}.pdf"
+
+
+def _config(kommune: int | None, synthetic: bool, pdf: bool) -> dict:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = citation.title(kommune)
     sphinx = config["sphinx"]["config"]
     sphinx["version"] = sphinx["release"] = __version__
+    sphinx["roret_pdf"] = pdf_name(kommune) if pdf else ""
     latex = sphinx["latex_elements"]
     latex["maketitle"] = title_page(kommune, synthetic)
     latex["releasename"] = "Version"  # the running header: "<title>, Version X.Y.Z"
@@ -76,7 +82,7 @@ def _config(kommune: int | None, synthetic: bool) -> dict:
     return config
 
 
-def stage_sources(stage: Path, kommune: int | None, synthetic: bool) -> Path:
+def stage_sources(stage: Path, kommune: int | None, synthetic: bool, pdf: bool) -> Path:
     """The book root for Jupyter Book: the repo's book files with this run's values filled in,
     and the executed notebooks from stage/notebooks."""
     source = stage / ".book"
@@ -93,7 +99,7 @@ def stage_sources(stage: Path, kommune: int | None, synthetic: bool) -> Path:
         for key, value in values.items():
             text = text.replace("{{ " + key + " }}", value)
         page.write_text(text, encoding="utf-8")
-    (source / "_config.yml").write_text(yaml.safe_dump(_config(kommune, synthetic), allow_unicode=True,
+    (source / "_config.yml").write_text(yaml.safe_dump(_config(kommune, synthetic, pdf), allow_unicode=True,
                                                        sort_keys=False), encoding="utf-8")
     shutil.copytree(stage / "notebooks", source / "notebooks")
     return source
@@ -177,14 +183,14 @@ def build_book(stage: Path, kommune: int | None, synthetic: bool, pdf: bool, pro
                latex_state: Path | None = None) -> None:
     """stage/html and stage/pdf/roret[-KOM].pdf from the executed notebooks in stage/notebooks
     (`latex_state`: a directory keeping the previous book's LaTeX auxiliary files, see _pdf)."""
-    source = stage_sources(stage, kommune, synthetic)
+    source = stage_sources(stage, kommune, synthetic, pdf)
     output = stage / ".jupyter-book"
     progress("building HTML")
     shutil.move(_jupyter_book(source, output, "html"), stage / "html")
     if pdf:
         progress("building PDF (xelatex)")
         (stage / "pdf").mkdir()
-        name = "roret.pdf" if kommune is None else f"roret-{kommune}.pdf"
-        shutil.move(_pdf(_jupyter_book(source, output, "latex"), latex_state), stage / "pdf" / name)
+        shutil.move(_pdf(_jupyter_book(source, output, "latex"), latex_state), stage / "pdf" / pdf_name(kommune))
     shutil.rmtree(output)
     shutil.rmtree(source)
+    write_downloads(stage, kommune, synthetic)

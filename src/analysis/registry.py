@@ -55,48 +55,49 @@ class BookTable:
     compute: Callable[[dict[str, pd.DataFrame], Params], pd.DataFrame]  # from the book areas' package rows
     counts: tuple[str, ...]  # columns of persons
     measures: tuple[str, ...]  # shares, means, rates, costs and tests formed from counts
-    description: str
+    description: str  # Danish: the definitions sheet of the book's workbooks
 
 
 BOOK_TABLES = {t.id: t for t in (
-    BookTable("maalgruppe", size_by_year, ("antal",), (), "Persons in the target group by year, area and sub-group"),
+    BookTable("maalgruppe", size_by_year, ("antal",), (), "Antal voksne i målgruppen efter år, område og undergruppe"),
     BookTable("diagnoser", profile.diagnosis_shares, ("antal",), ("andel",),
-              "Share of the target group with each diagnosis group (figures 2-3)"),
+              "Andel af målgruppen med hver diagnosegruppe (rapportens figur 2–3)"),
     BookTable("ydelser_fordeling", profile.service_distribution, ("antal",), ("andel_personer", "andel_udgifter"),
-              "Members per target service and municipal cost shares (figures 4-5)"),
+              "Målgruppen fordelt på de fem ydelser og ydelsernes andel af kommunernes udgifter (figur 4–5)"),
     BookTable("udgifter_botilbud", profile.botilbud_cost_share, ("antal",), ("andel_personer", "andel_udgifter"),
-              "Members on a botilbud and their share of the municipal cost"),
+              "Borgere i målgruppen på botilbud og deres andel af kommunernes udgifter til de fem ydelser"),
     BookTable("forbrug_gennemsnit", profile.activity_profile, (), ("vaerdi",),
-              "The average member's services and activities against all adults (figures 6-7, 13-14)"),
+              "Den gennemsnitlige borger i målgruppens ydelser og aktiviteter mod alle voksne (figur 6–7, 13–14)"),
     BookTable("udgifter_hovedomraade", profile.costs_by_main_area, (), ("kr_pr_person", "kr_pr_person_kommune"),
-              "Public cost per person by main area, all payers and the municipalities' share (figure 8)"),
+              "Offentlige udgifter pr. person efter hovedområde, alle betalere og kommunernes andel (figur 8)"),
     BookTable("maalgruppe_andel", profile.recipient_shares, ("antal_maalgruppe", "antal_modtagere"), ("andel",),
-              "Members as a share of all adult recipients per service (figure 9)"),
+              "Målgruppens andel af alle voksne modtagere af hver ydelse (figur 9)"),
     BookTable("trappe_trin", staircase.step_table, (), (),
-              "The staircase's steps, their services and the step movements are counted from"),
+              "Indsatstrappens trin, deres ydelser og trinnet, bevægelserne tælles fra"),
     BookTable("trappe_bevaegelser", staircase.movements, ("antal",), ("andel",),
-              "Movements from the § 85 step in the base year to two years on (figures 11-12)"),
+              "Bevægelser fra § 85-trinnet i basisåret til to år efter (figur 11–12)"),
     BookTable("trappe_overgange", staircase.transitions, ("antal",), ("andel", "ci_lav", "ci_hoej"),
-              "Step-to-step transitions over two years with 95 % Wilson intervals"),
+              "Overgange mellem trinnene over to år med 95 pct.-konfidensintervaller (Wilson)"),
     BookTable("trappe_test", staircase.difference_tests, (), ("andel", "andel_resten", "z", "p_vaerdi"),
-              "Moving down and up: each area against the rest of the country (z-test)"),
+              "Bevægelser ned og op: hvert område mod resten af landet (test for to andele)"),
     BookTable("trappe_pr_10000", staircase.rates_per_10000,
               ("antal", "befolkning", "antal_voksne", "befolkning_voksne"), ("pr_10000", "pr_10000_voksne"),
-              "Target-group recipients of each staircase service per 10,000 residents of an age band (figure 10)"),
+              "Målgruppens modtagere af trappens ydelser pr. 10.000 indbyggere i aldersgruppen (figur 10)"),
     BookTable("som_potentiale", som.potentials, (), ("kr_pr_borger",),
-              "SØM: raw potential per person by scenario, main area and follow-up year (figures 15-16)"),
+              "SØM: råt potentiale pr. borger efter scenarie, hovedområde og opfølgningsår (figur 15–16)"),
     BookTable("som_potentiale_samlet", som.totals, ("n_succes", "n_ikke_succes"),
               ("kr_pr_borger_4aar", "ci_lav", "ci_hoej"),
-              "SØM: four-year potential, raw and regression-adjusted, with 95 % intervals"),
+              "SØM: potentiale over fire år, råt og regressionsjusteret, med 95 pct.-konfidensintervaller"),
     BookTable("som_potentiale_betaler", som.payer_potentials, (), ("kr_pr_borger",),
-              "SØM: raw potential per person by scenario, payer and follow-up year"),
+              "SØM: råt potentiale pr. borger efter scenarie, betaler og opfølgningsår"),
     BookTable("som_foelsomhed", som.sensitivity, (), ("kr_pr_borger_4aar",),
-              "SØM: four-year potential under ±20 % prices per area and 3.5 % discounting"),
+              "SØM: potentiale over fire år med priser ±20 pct. pr. hovedområde og 3,5 pct. diskontering"),
     BookTable("som_scenarie", som.scenario_calculator, (), ("kr",),
-              "SØM: budget effect per year and payer of extra successes"),
+              "SØM: budgeteffekt pr. år og betaler af ekstra succeser (scenarieberegner)"),
 )}
 # Tables computed from the book's other tables (no microdata, nothing further to protect).
 DERIVED = {"sammenligning": compare}
+DERIVED_DESCRIPTIONS = {"sammenligning": "Rapportens offentliggjorte tal over for denne udgaves, med tolerance"}
 TABLES = [*BOOK_TABLES, *DERIVED]  # the book's tables, in order
 
 
