@@ -143,7 +143,8 @@ book.suppression_note(udvalg, "andel", min_celle)
 # {glue:md}`mg_sel85_personer` pct. af målgruppen modtager den. Udgifterne fordeler sig
 # anderledes. Botilbuddene er dyre pr. borger, og {glue:md}`mg_botilbud_personer` pct. af
 # målgruppen, der bor på et botilbud, står for {glue:md}`mg_botilbud_udgifter`
-# Udgifterne er beregnet med prisfilen (se kapitlet om data).
+# I rapporten bor ca. 35 pct. af målgruppen på et botilbud, og de står for knap 90 pct. af
+# kommunernes udgifter til målgruppen. Udgifterne er beregnet med prisfilen (se kapitlet om data).
 
 # %% mystnb={"figure": {"caption": "Andel af målgruppen, der modtager hver af de fem ydelser, og ydelsens andel af de kommunale udgifter til målgruppen.", "name": "fig-ydelser"}}
 book.glue_tal("mg_sel85_personer", book.value(fordeling, "andel_personer", omraade="landsplan", ydelse="sel85"))

@@ -134,11 +134,11 @@ vist = vist.assign(omraade=vist["omraade"].map(omraader), bevaegelse=vist["bevae
 def tegn(data, navne, basisaar):
     figur, akse = plt.subplots(figsize=(8, 3.2))
     bund = None
-    for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):
-        del_ = data[data["bevaegelse"] == navn].set_index("omraade")["andel"].astype(float).fillna(0)
+    for navn, farve in zip(navne.values(), sns.color_palette("colorblind", 4)):  # a hidden share is not drawn
+        del_ = data[data["bevaegelse"] == navn].set_index("omraade")["andel"].astype(float)
         akse.barh(del_.index, del_.values, left=None if bund is None else bund.reindex(del_.index).values,
                   label=navn, color=farve)
-        bund = del_ if bund is None else bund.add(del_, fill_value=0)
+        bund = del_.fillna(0) if bund is None else bund.add(del_, fill_value=0)
     akse.set(xlabel=f"Andel af borgerne på § 85 i {basisaar} (pct.), trin i {basisaar + 2}", xlim=(0, 100))
     akse.legend(ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return figur
@@ -196,16 +196,16 @@ def tegn(flow, orden, basisaar):
     figur, akse = plt.subplots(figsize=(8, 3.6))
     venstre = pd.Series(0.0, index=[o for o in orden if o in set(flow["fra"])])
     for (til, del_), farve in zip(flow.groupby("til", sort=False), sns.color_palette("colorblind", 6)):
-        vaerdier = del_.set_index("fra")["andel"].reindex(venstre.index).fillna(0)
+        vaerdier = del_.set_index("fra")["andel"].reindex(venstre.index)  # a hidden share is not drawn
         akse.barh(venstre.index, vaerdier, left=venstre, label=til, color=farve)
-        venstre += vaerdier
+        venstre += vaerdier.fillna(0)
     akse.invert_yaxis()
     akse.set(xlabel=f"Hvor borgerne står i {basisaar + 2} (pct. af trinnet i {basisaar})", xlim=(0, 100))
     akse.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
     return figur
 
 
-figures.show(tegn, syntetisk, flow=matrix.assign(andel=matrix["andel"].astype(float).fillna(0)), orden=orden,
+figures.show(tegn, syntetisk, flow=matrix.assign(andel=matrix["andel"].astype(float)), orden=orden,
              basisaar=trappe_basisaar)
 
 # %%

@@ -368,7 +368,7 @@ def test_every_page_is_danish_and_every_figure_has_its_caption_and_numbers_as_al
         text = page.read_text()
         assert '<html lang="da"' in text, page
         for figure in re.findall(r"<figure.*?</figure>", text, re.S):
-            alt = html_lib.unescape(re.search(r'<img alt="([^"]*)"', figure).group(1))
+            alt = re.sub(r"\s+", " ", html_lib.unescape(re.search(r'<img alt="([^"]*)"', figure).group(1)))
             caption = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", re.search(
                 r'<span class="caption-text">(.*?)</span>', figure, re.S).group(1)))).strip()
             numbers = alt[len(caption):]

@@ -187,3 +187,11 @@ def test_a_figure_whose_numbers_are_all_hidden_says_so():
     figure, axes = plt.subplots()
     sns.heatmap(pd.DataFrame([[None, None]], index=["x"], columns=["p", "q"], dtype=float), annot=True, ax=axes)
     assert figures.describe(figure) == figures.NO_NUMBERS
+
+
+def test_a_panel_with_one_visible_value_gets_an_axis_from_zero():
+    years = pd.DataFrame({"omraade": ["A", "A", "B"], "aar": [2021, 2022, 2022], "antal": [100.0, 120.0, 7.0]})
+    figure = figures.small_multiples(years, "omraade", sns.lineplot, columns=2, x="aar", y="antal", marker="o")
+    first, second = figure.axes
+    assert second.get_ylim() == (0, 7 * 1.25)
+    assert first.get_ylim()[0] > 0  # two values: the axis follows them

@@ -195,7 +195,9 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dic
     aligned = ["---:" if pd.api.types.is_numeric_dtype(shown[c]) or c in right else ":---" for c in headers]
     lines = ["| " + " | ".join(headers.values()) + " |", "|" + "|".join(aligned) + "|"]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    display(Markdown(f":::{{table}} {caption}\n" + "\n".join(lines) + "\n:::"))
+    columns = "".join("R" if a == "---:" else "L" for a in aligned)  # the PDF's alignment (LaTeX ignores ---:)
+    display(Markdown(f":::{{tabularcolumns}} {columns}\n:::\n\n:::{{table}} {caption}\n" + "\n".join(lines)
+                     + "\n:::"))
 
 
 def _missing(value) -> bool:

@@ -75,7 +75,11 @@ def small_multiples(data: pd.DataFrame, panel: str, plot, columns: int, xlabel: 
             kws.setdefault("order", list(pd.unique(data[column])))
     axes = dict(zip(values, grid.flat))
     for number, (value, axis) in enumerate(axes.items()):
-        plot(data=data[data[panel] == value], ax=axis, **kws)
+        shown = data[data[panel] == value]
+        plot(data=shown, ax=axis, **kws)
+        y = kws.get("y")
+        if not sharey and y is not None and pd.api.types.is_numeric_dtype(shown[y]) and shown[y].nunique() == 1:
+            axis.set_ylim(0, max(abs(shown[y].iloc[0]), 1) * 1.25)  # one value: an axis from zero, not 6,8 to 7,2
         bottom = number + width >= len(values)  # no panel below it
         axis.set(title=value, xlabel=xlabel if bottom else "", ylabel=ylabel if number % width == 0 else "")
         if bottom:
