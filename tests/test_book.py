@@ -33,7 +33,8 @@ def test_municipal_paragraph_only_in_a_municipal_book_and_notes_suppression(monk
     assert shown == []
     book.about_municipality(751, "Aarhus", f"var {tal(1200)} voksne i målgruppen.", [1200], 5)
     assert shown == ["I Aarhus Kommune var 1.200 voksne i målgruppen."]
-    book.about_municipality(825, "Læsø", f"var {tal(30)} voksne, heraf {tal(25)} og {tal(pd.NA)}.", [30, 25, pd.NA], 5)
+    book.about_municipality(825, "Læsø", f"var {tal(30)} voksne, heraf {tal(25)} og {tal(pd.NA)}.",
+                            [30, 25, pd.NA], 5)
     assert shown[-1].startswith("I Læsø Kommune var 30 voksne, heraf 25 og ..") and "diskretioneret" in shown[-1]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from docutils import nodes
 from PIL import Image
 
+from .book import SECTION
 from .downloads import links
 from .figures import ALT_TEXT_KEY
 
@@ -26,9 +27,9 @@ DANISH = {  # the themes' English words, as a reader of the book meets them
     "next page": "næste side", "previous page": "forrige side", "Back to top": "Til toppen",
     "Skip to main content": "Gå til indholdet", "Link to this heading": "Link til denne overskrift",
     "Link to this image": "Link til denne figur", "Link to this table": "Link til denne tabel",
-    "Toggle primary sidebar": "Vis eller skjul menuen", "Toggle secondary sidebar": "Vis eller skjul indholdsfortegnelsen",
-    "On this page": "På denne side", "Site navigation": "Navigation", "Announcement": "Meddelelse",
-    "Version warning": "Advarsel om version", "Main": "Hovedindhold", "Page": "Side",
+    "Toggle primary sidebar": "Vis eller skjul menuen",
+    "Toggle secondary sidebar": "Vis eller skjul indholdsfortegnelsen",
+    "On this page": "På denne side", "Site navigation": "Navigation", "Version warning": "Advarsel om version",
 }
 FIXED_LABELS = {  # written into the themes' templates, not translatable
     'aria-label="Announcement"': 'aria-label="Meddelelse"', 'aria-label="Main"': 'aria-label="Hovedmenu"',
@@ -54,7 +55,7 @@ def _section_signs(app, doctree, docname) -> None:
     ends with "§"."""
     for text in list(doctree.findall(nodes.Text)):
         if "§ " in text and not isinstance(text.parent, (nodes.literal, nodes.literal_block)):
-            text.parent.replace(text, nodes.Text(SECTION_NUMBER.sub("§\u00a0", str(text))))
+            text.parent.replace(text, nodes.Text(SECTION_NUMBER.sub(SECTION, str(text))))
 
 
 def _alt_texts(app, doctree, docname) -> None:

@@ -162,8 +162,10 @@ def _describe_axes(axes, names: dict[tuple, str]) -> str:
             continue
         horizontal = container.orientation == "horizontal"
         categories = _categories(axes.yaxis if horizontal else axes.xaxis)
-        values = [(_at(categories, bar.get_y() + bar.get_height() / 2 if horizontal else bar.get_x() + bar.get_width() / 2),
-                   _number(bar.get_width() if horizontal else bar.get_height())) for bar in bars]
+        centre = (lambda bar: bar.get_y() + bar.get_height() / 2) if horizontal else (
+            lambda bar: bar.get_x() + bar.get_width() / 2)
+        values = [(_at(categories, centre(bar)), _number(bar.get_width() if horizontal else bar.get_height()))
+                  for bar in bars]
         series.append((names.get(_colour(bars[0]), ""), values))
     for line in axes.get_lines():  # a series' line, not an error bar or a reference line
         points = [(x, y) for x, y in zip(line.get_xdata(), line.get_ydata()) if x == x and y == y]

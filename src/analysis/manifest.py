@@ -109,7 +109,8 @@ def describe(manifest: dict) -> dict[str, pd.DataFrame]:
             inputs[parameters[name] if name in ("enhedspriser", "indsatstrappe") else name] = digest
     build = {"version": manifest["version"], "git_commit": manifest["git_commit"] or "ukendt",
              "git_dirty": "ja" if manifest["git_dirty"] else "nej", "build_time": manifest["build_time"],
-             "data": f"{Path(manifest['data']['directory']).name} ({manifest['data']['kind']})", "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
+             "data": f"{Path(manifest['data']['directory']).name} ({manifest['data']['kind']})",
+             "syntetisk": "ja" if manifest["data"]["synthetic"] else "nej"}
     return {
         "bygning": pd.DataFrame({"felt": list(build), "vaerdi": [str(v) for v in build.values()]}),
         "parametre": pd.DataFrame({"parameter": list(parameters), "vaerdi": [_plain(v) for v in parameters.values()]}),

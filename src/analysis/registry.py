@@ -59,7 +59,8 @@ class BookTable:
 
 
 BOOK_TABLES = {t.id: t for t in (
-    BookTable("maalgruppe", size_by_year, ("antal",), (), "Antal voksne i målgruppen efter år, område og undergruppe"),
+    BookTable("maalgruppe", size_by_year, ("antal",), (),
+              "Antal voksne i målgruppen efter år, område og undergruppe"),
     BookTable("diagnoser", profile.diagnosis_shares, ("antal",), ("andel",),
               "Andel af målgruppen med hver diagnosegruppe (rapportens figur 2–3)"),
     BookTable("ydelser_fordeling", profile.service_distribution, ("antal",), ("andel_personer", "andel_udgifter"),
