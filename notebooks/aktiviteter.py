@@ -207,7 +207,7 @@ valgt = valgt.assign(omraade=valgt["omraade"].map(omraader), gruppe=valgt["grupp
 
 
 def tegn(data):
-    figur = figures.small_multiples(data, "maal", sns.barplot, columns=3, aspect=1.2, x="gruppe", y="vaerdi",
+    figur = figures.small_multiples(data, "maal", sns.barplot, columns=2, aspect=1.3, x="gruppe", y="vaerdi",
                                     hue="omraade")
     for akse in figur.axes:
         akse.title.set_size(10)

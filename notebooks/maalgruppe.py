@@ -90,7 +90,7 @@ book.suppression_note(maalgruppe, "antal", min_celle)
 
 # %% mystnb={"figure": {"caption": "Målgruppens størrelse år for år, fordelt på undergrupper og områder.", "name": "fig-maalgruppe-aar"}}
 figures.show(figures.small_multiples, syntetisk, data=vist.dropna(subset=["antal"]), panel="omraade", plot=sns.lineplot,
-             columns=3, xlabel="År", ylabel="Personer", height=3.4, aspect=1.05, x="aar", y="antal", hue="gruppe",
+             columns=3, xlabel="År", ylabel="Personer", height=2.6, aspect=1.0, x="aar", y="antal", hue="gruppe",
              marker="o")
 
 # %%
@@ -125,7 +125,7 @@ udvalg = diagnoser[diagnoser.apply(lambda r: r["diagnosegruppe"] in relevante.ge
 udvalg = udvalg.assign(omraade=udvalg["omraade"].map(omraader), gruppe=udvalg["gruppe"].map(book.GROUP_NAMES),
                        diagnosegruppe=udvalg["diagnosegruppe"].map(book.DIAGNOSIS_NAMES))
 figures.show(figures.small_multiples, syntetisk, data=udvalg.dropna(subset=["andel"]), panel="gruppe", plot=sns.barplot,
-             columns=2, xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.3, y="diagnosegruppe", x="andel",
+             columns=2, xlabel="Andel af undergruppen (pct.)", height=3.2, aspect=1.1, y="diagnosegruppe", x="andel",
              hue="omraade")
 
 # %%

@@ -99,7 +99,7 @@ vist = potentiale.assign(scenarie=potentiale["scenarie"].map(navne), tkr=potenti
 
 def tegn(data):
     figur = figures.small_multiples(data, "scenarie", sns.barplot, columns=2, xlabel="Opfølgningsår",
-                                    ylabel="1.000 kr. pr. borger", height=3.4, aspect=1.1, x="opfoelgningsaar", y="tkr",
+                                    ylabel="1.000 kr. pr. borger", height=3.0, aspect=1.1, x="opfoelgningsaar", y="tkr",
                                     hue="hovedomraade")
     for akse in figur.axes:
         akse.axhline(0, color="black", linewidth=0.8)
