@@ -78,4 +78,5 @@ vist = rapporttal.assign(
 book.show_table(vist, {"figur": "Figur", "maal": "Mål", "rapport": "Rapport", "beregnet": "Beregnet",
                        "afvigelse": "Afvigelse (pct.)", "tolerance": "Tolerance (pct.)", "status": "Inden for",
                        "note": "Note"},
-                widths=(6, 28, 9, 10, 10, 10, 6, 21), caption="Rapportens offentliggjorte tal og denne udgaves.")
+                right=("rapport", "beregnet", "afvigelse", "tolerance"), widths=(6, 28, 9, 10, 10, 10, 6, 21),
+                caption="Rapportens offentliggjorte tal og denne udgaves.")

@@ -399,3 +399,47 @@ def test_every_chapter_links_its_data_and_the_workbooks_hold_the_published_table
     front = (html / "book" / "intro.html").read_text()
     assert 'href="../data/tabeller.xlsx"' in front and 'href="../data/roret.pdf"' in front
     assert (html / "data" / "roret.pdf").read_bytes() == (out / "pdf" / "roret.pdf").read_bytes()
+
+
+def alt_text(page: Path, name: str) -> str:
+    """The alt text of the figure `name` on a built page."""
+    figure = re.search(rf'<figure[^>]*id="{name}".*?</figure>', page.read_text(), re.S).group(0)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.search(r'<img alt="([^"]*)"', figure).group(1)))
+
+
+def test_the_reports_figures_are_shown_as_the_report_draws_them(built, aarhus):
+    _, out = built
+    page = out / "html" / "notebooks" / "aktiviteter.html"
+    assert "Psykofarmaka" in alt_text(page, "fig-aktiviteter") and "somatisk" in alt_text(page, "fig-aktiviteter")
+    municipal = alt_text(page, "fig-udgifter-kommune")  # report figure 8: the municipalities' cost per sub-group
+    assert municipal.startswith("Kommunernes udgifter") and "Kognitivt handicap: " in municipal
+    assert "Landsplan" in municipal and "Aarhus" not in municipal
+    own = read_table(aarhus / "tables", "udgifter_hovedomraade")
+    shown = own[(own["omraade"] == "751") & own["gruppe"].isin(["kognitiv", "sindslidelse"])]["kr_pr_person_kommune"]
+    # the municipality's own panel, wherever its cells are not all hidden
+    assert ("Aarhus" in alt_text(aarhus / "html" / "notebooks" / "aktiviteter.html", "fig-udgifter-kommune")) == \
+        bool(shown.notna().any())
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", page.read_text())))
+    assert "Svarer til rapportens figur 8." in text and "Kilde: syntetisk register" in text
+
+
+def test_the_reader_meets_danish_words_and_section_signs_with_their_numbers(built):
+    _, out = built
+    for page in html_pages(out / "html"):
+        text = page.read_text()
+        for english in ("Color mode", "next page", "previous page", "Search this book", 'aria-label="Main"',
+                        "Link to this heading", "Toggle primary sidebar", "Technical Report"):
+            assert english not in text, (page.name, english)
+        shown = re.sub(r"<[^>]+>", "", re.sub(r"<pre.*?</pre>|<code.*?</code>", "", text, flags=re.S))
+        assert not re.search(r"§ \d", html_lib.unescape(shown)), page.name  # a no-break space joins "§" and its number
+
+
+def test_the_pdf_has_its_contents_as_indhold_and_the_references_under_litteratur(built):
+    _, out = built
+    pages = subprocess.run(["pdftotext", str(out / "pdf" / "roret.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    contents = next(page for page in pages if "Målgruppens størrelse" in page and ". . ." in page)
+    assert contents.lstrip().startswith("Indhold") and "Analyse" not in contents.split("\n")[0]
+    last = re.sub(r"\s+", " ", "".join(pages[-3:]))
+    assert re.search(r"Litteratur \[1\] PwC\. .* \[2\] Social- og Boligstyrelsen\. Kommunernes omlægning til "
+                     r"Borgeren ved Roret\. Social- og Boligstyrelsen, Odense, 2024\.", last), last[-600:]

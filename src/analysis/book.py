@@ -186,16 +186,20 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dic
     shown = frame[list(headers)]
     places = [decimals.get(c, 0) if isinstance(decimals, dict) else decimals for c in headers]
     rows = [[_cell(v, d) for v, d in zip(row, places)] for row in shown.itertuples(index=False)]
-    if widths:
+    numbers = [pd.api.types.is_numeric_dtype(shown[c]) or c in right for c in headers]
+    if widths:  # the PDF's columns: their share of the line, numbers flush right (LaTeX ignores HTML's alignment)
+        total = sum(widths)
+        columns = " ".join((r">{\raggedleft\arraybackslash}" if number else r">{\raggedright\arraybackslash}")
+                           + rf"p{{\dimexpr {w / total:.3f}\linewidth-2\tabcolsep}}"
+                           for w, number in zip(widths, numbers))
         items = ["* - " + "\n  - ".join(cells) for cells in [list(headers.values()), *rows]]
-        display(Markdown(f":::{{list-table}} {caption}\n:header-rows: 1\n:width: 100%\n"
-                         f":widths: {' '.join(map(str, widths))}\n\n"
-                         + "\n".join(items) + "\n:::"))
+        display(Markdown(f":::{{tabularcolumns}} {columns}\n:::\n\n:::{{list-table}} {caption}\n:header-rows: 1\n"
+                         f":width: 100%\n:widths: {' '.join(map(str, widths))}\n\n" + "\n".join(items) + "\n:::"))
         return
-    aligned = ["---:" if pd.api.types.is_numeric_dtype(shown[c]) or c in right else ":---" for c in headers]
+    aligned = ["---:" if number else ":---" for number in numbers]
     lines = ["| " + " | ".join(headers.values()) + " |", "|" + "|".join(aligned) + "|"]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    columns = "".join("R" if a == "---:" else "L" for a in aligned)  # the PDF's alignment (LaTeX ignores ---:)
+    columns = "".join("R" if number else "L" for number in numbers)
     display(Markdown(f":::{{tabularcolumns}} {columns}\n:::\n\n:::{{table}} {caption}\n" + "\n".join(lines)
                      + "\n:::"))
 

@@ -27,13 +27,13 @@ DANISH = {  # the themes' English words, as a reader of the book meets them
     "next page": "næste side", "previous page": "forrige side", "Back to top": "Til toppen",
     "Skip to main content": "Gå til indholdet", "Link to this heading": "Link til denne overskrift",
     "Link to this image": "Link til denne figur", "Link to this table": "Link til denne tabel",
-    "Toggle primary sidebar": "Vis eller skjul menuen",
-    "Toggle secondary sidebar": "Vis eller skjul indholdsfortegnelsen",
     "On this page": "På denne side", "Site navigation": "Navigation", "Version warning": "Advarsel om version",
 }
 FIXED_LABELS = {  # written into the themes' templates, not translatable
     'aria-label="Announcement"': 'aria-label="Meddelelse"', 'aria-label="Main"': 'aria-label="Hovedmenu"',
     'aria-label="Page"': 'aria-label="Sidens navigation"',
+    'title="Toggle primary sidebar"': 'title="Vis eller skjul menuen"',
+    'title="Toggle secondary sidebar"': 'title="Vis eller skjul indholdsfortegnelsen"',
 }
 CATALOGS = ("sphinx", "booktheme")  # Sphinx's and pydata's words; sphinx-book-theme's
 
