@@ -176,7 +176,7 @@ book.figure_note(f"Kommunernes andel af de offentlige udgifter til den gennemsni
 valgt = udgifter[(udgifter["omraade"] == "landsplan") & udgifter["gruppe"].isin(["i_alt", "befolkningen"])]
 valgt = valgt.assign(gruppe=valgt["gruppe"].map(book.GROUP_NAMES), tkr=valgt["kr_pr_person"] / 1000)
 figures.show(figures.bars, syntetisk, data=valgt.dropna(subset=["tkr"]), y="hovedomraade", x="tkr", hue="gruppe",
-             xlabel="1.000 kr. pr. person pr. år, landsplan")
+             xlabel="1.000 kr. pr. person pr. år, landsplan", height=4.4, labels=1)
 
 # %%
 book.figure_note(f"Kommunernes, regionernes og statens udgifter i {aar} pr. person i målgruppen og pr. voksen, "
