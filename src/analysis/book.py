@@ -124,17 +124,20 @@ def banner(synthetic: bool) -> None:
                          "størrelsesordener. De må ikke citeres som officielle tal.\n:::"))
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def tal(value, decimals: int = 0) -> str:
     """A number the Danish way (72.000; 12,5); suppressed or missing values as '..'."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return SUPPRESSED
     return danish(value, decimals)
 
 
 def p_value(value) -> str:
     """A p-value the Danish way, small ones as 'under 0,001'."""
-    if value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value)) \
-            and value < 0.001:
+    if not _missing(value) and value < 0.001:
         return "under 0,001"
     return tal(value, 3)
 
@@ -170,7 +173,6 @@ def figure_note(text: str, synthetic: bool, report_figure: str | None = None, so
     """The report's "Anm." and "Kilde" lines under a figure: its definition, population and year
     (`text`), the report figure it corresponds to, and where its numbers come from."""
     counterpart = f" Svarer til rapportens figur {report_figure}." if report_figure else ""
-    text = text.replace("§ ", SECTION)  # a section sign never ends a line
     display(Markdown(f"*Anm.:* {text}{counterpart}\\\n*Kilde:* {SOURCES[synthetic, som]}"))
 
 
@@ -202,10 +204,6 @@ def show_table(frame: pd.DataFrame, headers: dict[str, str], decimals: int | dic
     columns = "".join("R" if number else "L" for number in numbers)
     display(Markdown(f":::{{tabularcolumns}} {columns}\n:::\n\n:::{{table}} {caption}\n" + "\n".join(lines)
                      + "\n:::"))
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def about_municipality(kommune, kommunenavn, text: str, values: list, min_celle: int) -> None:

@@ -32,23 +32,23 @@ def description(table_id: str) -> str:
     return BOOK_TABLES[table_id].description if table_id in BOOK_TABLES else DERIVED_DESCRIPTIONS[table_id]
 
 
-def definitions(stage: Path, table_ids, kommune: int | None, synthetic: bool, min_cell: int) -> pd.DataFrame:
+def definitions(tables: dict[str, pd.DataFrame], kommune: int | None, synthetic: bool, min_cell: int) -> pd.DataFrame:
     """The first sheet of a workbook: what the publication is, what an empty cell means, and
     each table's definition and columns."""
     rows = [("Publikation", f"{citation.title(kommune)}, version {__version__}"),
             ("Data", SYNTHETIC_MARK if synthetic else "Danmarks Statistiks registerdata"),
             ("Tomme celler", f"bygger på færre end {min_cell} personer og er diskretioneret"),
             ("Definitioner", "se publikationens metodekapitel")]
-    rows += [(f"tabel {t}", f"{description(t)}. Kolonner: {', '.join(read_table(stage / 'tables', t).columns)}.")
-             for t in table_ids]
+    rows += [(f"tabel {t}", f"{description(t)}. Kolonner: {', '.join(table.columns)}.") for t, table in tables.items()]
     return pd.DataFrame(rows, columns=["felt", "beskrivelse"])
 
 
-def _workbook(stage: Path, table_ids, path: Path, kommune: int | None, synthetic: bool, min_cell: int) -> None:
+def _workbook(tables: dict[str, pd.DataFrame], path: Path, kommune: int | None, synthetic: bool,
+              min_cell: int) -> None:
     workbook = new_workbook()
-    add_sheet(workbook, "definitioner", definitions(stage, table_ids, kommune, synthetic, min_cell))
-    for table_id in table_ids:
-        add_sheet(workbook, table_id, read_table(stage / "tables", table_id))
+    add_sheet(workbook, "definitioner", definitions(tables, kommune, synthetic, min_cell))
+    for table_id, table in tables.items():
+        add_sheet(workbook, table_id, table)
     save(workbook, path)
 
 
@@ -60,10 +60,10 @@ def write_downloads(stage: Path, kommune: int | None, synthetic: bool) -> None:
     min_cell = json.loads((stage / "disclosure.json").read_text(encoding="utf-8"))["graense"]
     for table in sorted((stage / "tables").glob("*.csv")):
         shutil.copy2(table, folder / table.name)
+    tables = {t: read_table(stage / "tables", t) for ids in CHAPTERS.values() for t in ids}  # each read once
     for chapter, table_ids in CHAPTERS.items():
-        _workbook(stage, table_ids, folder / f"{chapter}.xlsx", kommune, synthetic, min_cell)
-    every = [t for tables in CHAPTERS.values() for t in tables]
-    _workbook(stage, every, folder / f"{ALL_TABLES}.xlsx", kommune, synthetic, min_cell)
+        _workbook({t: tables[t] for t in table_ids}, folder / f"{chapter}.xlsx", kommune, synthetic, min_cell)
+    _workbook(tables, folder / f"{ALL_TABLES}.xlsx", kommune, synthetic, min_cell)
     for pdf in sorted((stage / "pdf").glob("*.pdf")) if (stage / "pdf").is_dir() else ():
         shutil.copy2(pdf, folder / pdf.name)
 
