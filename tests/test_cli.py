@@ -17,3 +17,19 @@ def test_own_errors_are_one_line_and_bugs_are_not_hidden(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_validate", bug)
     with pytest.raises(ValueError, match="NaN"):
         cli.main(["validate", "--data", "x"])
+
+
+def test_synth_takes_its_years_as_a_span(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(cli, "write_synthetic", lambda out, **options: seen.update(options))
+    assert cli.main(["synth", "--out", "x", "--aar", "2010-2024"]) == 0
+    assert seen["years"] == tuple(range(2010, 2025))
+    assert cli.main(["synth", "--out", "x"]) == 0
+    assert seen["years"] == tuple(range(2017, 2023))  # the default
+
+
+def test_a_malformed_span_of_years_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["synth", "--out", "x", "--aar", "2024-2010"])
+    assert stopped.value.code == 2
+    assert "the last year 2010 is before the first 2024" in capsys.readouterr().err

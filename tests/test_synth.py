@@ -4,9 +4,12 @@ import json
 
 import pytest
 
+from analysis.codes import year_span
 from analysis.contract import load_extract
+from analysis.errors import RoretError
 from analysis.reference import municipality_codes
 from analysis.synth import write_synthetic
+from analysis.targetgroup import members
 
 
 def digests(directory):
@@ -50,3 +53,37 @@ def test_population_is_dynamic_and_services_persist(medium):
     in_2021 = set(services.loc[services["aar"] == 2021, "pnr"])
     in_2022 = set(services.loc[services["aar"] == 2022, "pnr"])
     assert len(in_2021 & in_2022) / len(in_2021) > 0.8
+
+
+def test_any_span_of_years_is_the_same_calibrated_population(tmp_path):
+    """2010-2024: every year present, the 2022 target group calibrated as in the default
+    2017-2022 register (report: 72,000 at full scale), and deterministic for a seed."""
+    scale, years = 0.05, tuple(range(2010, 2025))
+    for name in ("a", "b"):
+        write_synthetic(tmp_path / name, scale=scale, seed=11, years=years, progress=lambda _: None)
+    assert digests(tmp_path / "a") == digests(tmp_path / "b")
+    extract = load_extract(tmp_path / "a")
+    assert extract.years() == list(years)
+    assert json.loads((tmp_path / "a" / "syntetisk.json").read_text())["aar"] == list(years)
+    in_2022 = members(extract).query("aar == 2022")
+    assert abs(len(in_2022) - 72_000 * scale) < 0.06 * 72_000 * scale
+    assert len(set(members(extract).query("aar == 2010")["pnr"]) & set(in_2022["pnr"])) > 0  # followed for years
+
+
+@pytest.mark.parametrize("years, message", [((2017, 2019), "consecutive"), ((1990, 1991), "within 2005-2100")])
+def test_a_span_that_cannot_be_simulated_is_refused(tmp_path, years, message):
+    with pytest.raises(RoretError, match=message):
+        write_synthetic(tmp_path / "x", scale=0.003, years=years, progress=lambda _: None)
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("text, years", [("2010-2024", tuple(range(2010, 2025))), ("2022", (2022,)),
+                                         (" 2017 – 2018 ", (2017, 2018))])
+def test_year_spans_are_read_as_written(text, years):
+    assert year_span(text) == years
+
+
+@pytest.mark.parametrize("text", ["2024-2010", "2010-", "tyve"])
+def test_a_malformed_year_span_is_an_error(text):
+    with pytest.raises(ValueError):
+        year_span(text)

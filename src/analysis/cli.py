@@ -9,6 +9,7 @@ import pyarrow
 from . import __version__
 from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
 from .build import build, compute, make_package, open_source
+from .codes import YEARS, year_span
 from .contract import load_extract
 from .convert import check, convert
 from .dst_synth import write_dst
@@ -30,7 +31,7 @@ def _progress():
 
 def _synth(args) -> None:
     write = write_dst if args.format == "dst" else write_synthetic
-    write(args.out, scale=args.scale, seed=args.seed, progress=_progress())
+    write(args.out, scale=args.scale, seed=args.seed, years=args.aar, progress=_progress())
 
 
 def _convert(args) -> int:
@@ -117,6 +118,13 @@ def _source_arguments(command: argparse.ArgumentParser, package_allowed: bool) -
     source.add_argument("--pakke", type=Path, help="a result package (roret package): no microdata needed")
 
 
+def _year_span(text: str) -> tuple[int, ...]:
+    try:
+        return year_span(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="roret", description=__doc__)
     main.add_argument("--version", action="version", version=f"roret {__version__}")
@@ -126,6 +134,8 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, required=True)
     synth.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (default)")
     synth.add_argument("--seed", type=int, default=2024)
+    synth.add_argument("--aar", type=_year_span, default=YEARS, metavar="2017-2022",
+                       help=f"the years the register covers (default {YEARS[0]}-{YEARS[-1]})")
     synth.add_argument("--format", choices=("kontrakt", "dst"), default="kontrakt",
                        help="kontrakt: the extract itself (default); dst: DST-style SAS registers for roret convert")
     synth.set_defaults(run=_synth)

@@ -112,14 +112,14 @@ def _registers(extract: Path, out: Path, progress: Callable[[str], None]) -> Non
               out / "barn_foranstaltning.sas7bdat")
 
 
-def write_dst(out: Path | str, scale: float = 1.0, seed: int = 2024,
+def write_dst(out: Path | str, scale: float = 1.0, seed: int = 2024, years: tuple[int, ...] = codes.YEARS,
               progress: Callable[[str], None] = print) -> dict:
     """Write the synthetic register as DST-style SAS files into `out` (replaced atomically)."""
     readstat_tool()  # its message before anything is simulated
     with staged_output(Path(out), "dst-filer", progress=progress) as staging, \
             tempfile.TemporaryDirectory(prefix="roret-synth-") as scratch:
         extract = Path(scratch) / "udtraek"
-        description = write_synthetic(extract, scale=scale, seed=seed, progress=progress)
+        description = write_synthetic(extract, scale=scale, seed=seed, years=years, progress=progress)
         progress("writing DST-style SAS files")
         _registers(extract, staging, progress)
         description["format"] = "dst"

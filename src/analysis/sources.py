@@ -74,17 +74,12 @@ def _fail(path: Path, where: str, message: str):
 
 
 def _years(path: Path, value) -> tuple[int, ...]:
-    text = str(value)
-    found = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        first, last = value
-    elif found:
-        first, last = int(found[1]), int(found[2] or found[1])
-    else:
-        _fail(path, "aar", f"expected years as 2017-2022, got {value!r}")
-    if last < first:
-        _fail(path, "aar", f"the last year {last} is before the first {first}")
-    return tuple(range(first, last + 1))
+        value = f"{value[0]}-{value[1]}"
+    try:
+        return contract_codes.year_span(value)
+    except ValueError as error:
+        _fail(path, "aar", str(error))
 
 
 def _expression(path: Path, where: str, text, per_year: bool) -> Expression:

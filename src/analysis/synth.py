@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from scipy.special import ndtr
 
 from . import codes
+from .contract import YEAR_RANGE
 from .errors import RoretError
 from .outputs import staged_output
 from .reference import case_municipalities, municipalities
@@ -38,9 +39,11 @@ OLD_AGE_FROM, OLD_AGE_SPAN, OLD_AGE_FLOOR = 55, 30, 0.1
 
 # Tracks: 0 = none; the others walk the staircase. "begge" carries both target reasons.
 TRACKS = ("ingen", "kognitiv", "begge", "sindslidelse", "andet")
-# Adult service recipients (step >= 1) aimed for in 2022, full scale (report: 72,000 in the
+# Adult service recipients (step >= 1) aimed for in CALIBRATION_YEAR (or the span's year nearest
+# to it), full scale (report: 72,000 in the
 # target group of whom 44,000 kognitiv and 34,000 sindslidelse; 87 % of all recipients).
-TRACK_TARGET_2022 = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_500, "andet": 12_500}
+CALIBRATION_YEAR = 2022  # the report's year: track sizes are set to hit its figures then
+TRACK_TARGET = {"kognitiv": 38_000, "begge": 6_000, "sindslidelse": 28_500, "andet": 12_500}
 
 # The staircase as a yearly Markov chain per track. STEP_SHARES: the stationary share of the
 # track's recipients on steps 1-5; RECEIVING: the share of the track receiving at all;
@@ -132,9 +135,9 @@ def _draw(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
 class Population:
     """Persons, their presence, municipality, age and staircase step in each year."""
 
-    def __init__(self, scale: float, seed: int):
+    def __init__(self, scale: float, seed: int, years: tuple[int, ...] = codes.YEARS):
         rng = np.random.default_rng([seed, 0])
-        self.years = np.array(codes.YEARS)
+        self.years = np.array(years)
         kommuner = municipalities()
         self.kom_codes = kommuner["kom"].to_numpy()
         self.kom_weights = kommuner["indbyggere"].to_numpy() / kommuner["indbyggere"].sum()
@@ -179,19 +182,19 @@ class Population:
         return self.years[j] - self.birth_year
 
     def _assign_tracks(self, rng: np.random.Generator) -> np.ndarray:
-        """Tracks, rarer at old ages, sized so the expected number of adult recipients in 2022
-        hits its target."""
-        last = len(self.years) - 1
-        age = self.age(last)
-        adult_2022 = self.present[:, last] & (age >= 18)
+        """Tracks, rarer at old ages, sized so the expected number of adult recipients in the
+        calibration year hits its target."""
+        calibration = int(np.argmin(np.abs(self.years - CALIBRATION_YEAR)))
+        age = self.age(calibration)
+        adults = self.present[:, calibration] & (age >= 18)
         weight = np.clip(1 - (age - OLD_AGE_FROM) / OLD_AGE_SPAN, OLD_AGE_FLOOR, 1.0)
         u = rng.random(len(self.pnr))
         track = np.zeros(len(self.pnr), dtype=np.int8)
         lower = np.zeros(len(self.pnr))
-        scale = adult_2022.sum() / ADULTS_PER_YEAR
+        scale = adults.sum() / ADULTS_PER_YEAR
         for code, name in enumerate(TRACKS[1:], start=1):
             receiving = RECEIVING[CHAIN_OF_TRACK[name]]
-            share = weight * TRACK_TARGET_2022[name] * scale / (receiving * weight[adult_2022].sum())
+            share = weight * TRACK_TARGET[name] * scale / (receiving * weight[adults].sum())
             track[(u >= lower) & (u < lower + share)] = code
             lower += share
         return track
@@ -347,15 +350,25 @@ def _write_parquet(frames, path: Path) -> None:
     writer.close()
 
 
-def write_synthetic(out: Path | str, scale: float = 1.0, seed: int = 2024,
+def check_years(years: tuple[int, ...]) -> None:
+    """A span of consecutive years whose oldest residents are born within the contract's years."""
+    if not years or list(years) != list(range(years[0], years[-1] + 1)):
+        raise RoretError(f"--aar must be consecutive years, e.g. 2010-2024, got {years}")
+    if years[0] - MAX_AGE < YEAR_RANGE[0] or years[-1] > YEAR_RANGE[1]:
+        raise RoretError(f"--aar must lie within {YEAR_RANGE[0] + MAX_AGE}-{YEAR_RANGE[1]} "
+                         f"(residents are up to {MAX_AGE} years old), got {years[0]}-{years[-1]}")
+
+
+def write_synthetic(out: Path | str, scale: float = 1.0, seed: int = 2024, years: tuple[int, ...] = codes.YEARS,
                     progress: Callable[[str], None] = print) -> dict:
-    """Write a synthetic extract to `out` (replaced atomically); return its description."""
+    """Write a synthetic extract of `years` to `out` (replaced atomically); return its description."""
     if not 0 < scale <= 2:
         raise RoretError(f"--scale must be in (0, 2], got {scale}")
+    check_years(tuple(years))
     started = time.perf_counter()
     with staged_output(Path(out), "udtraek", progress=progress) as staging:
-        progress(f"simulating population (scale {scale}, seed {seed})")
-        pop = Population(scale, seed)
+        progress(f"simulating population {years[0]}-{years[-1]} (scale {scale}, seed {seed})")
+        pop = Population(scale, seed, tuple(years))
         progress(f"{len(pop.pnr):,} persons; writing tables")
         years = range(len(pop.years))
         _write_parquet(
