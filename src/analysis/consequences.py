@@ -18,7 +18,7 @@ import pandas as pd
 import patsy
 from scipy.sparse import coo_matrix
 
-from .contract import Extract
+from .contract import Extract, contract_columns
 from .params import FOLLOW_UP_YEARS, Params
 from .prices import UNITS, service_days
 from .profile import BOTILBUD
@@ -54,8 +54,10 @@ def _about_members(extract: Extract, name: str) -> pd.DataFrame:
     """The rows of an extract table (or of the service days) about persons ever in the target
     group, from whom every cohort is drawn: the national tables are scanned once per run."""
     def compute() -> pd.DataFrame:
-        table = service_days(extract) if name == "service_days" else getattr(extract, name)
-        return _of(table, members(extract)["pnr"])
+        persons = members(extract)["pnr"]
+        if name == "forbrug":
+            return extract.activities.read(persons=persons)
+        return _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
     return extract.memo(("about_members", name), compute)
 
 
@@ -111,7 +113,7 @@ def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataF
     last_year = int(extract.bopael["aar"].max())
     years = pd.concat([people.assign(k=k, aar=people["referenceaar"] + 1 + k) for k in FOLLOW_UP], ignore_index=True)
     years = years[(years["aar"] <= last_year) & _pairs(years, _of(_about_members(extract, "bopael"), people["pnr"]))]
-    volumes = [c for c in POSTS if c in extract.forbrug.columns]
+    volumes = [c for c in POSTS if c in contract_columns()["forbrug"]]
     forbrug = _of(_about_members(extract, "forbrug"), people["pnr"])[["pnr", "aar", *volumes]]
     days = _of(_about_members(extract, "service_days"), people["pnr"])
     days = days.assign(ydelse=days["ydelse"].astype("string")).pivot_table(

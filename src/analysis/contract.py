@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import codes
@@ -21,6 +22,7 @@ from .reference import municipality_codes
 TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
 MAX_ROWS_SHOWN = 5
 SMALL_INTEGERS = ("aar", "kom", "alder", "foed_aar")  # years, municipality codes, ages
+BATCH_ROWS = 1 << 20  # forbrug is checked in batches of this many rows
 DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
 YEAR_RANGE = (1900, 2100)  # a calendar year (also keeps years within the int16 they are stored in)
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "ja": True, "nej": False}
@@ -73,17 +75,49 @@ KEYS = {
 }
 
 
+@dataclass(frozen=True)
+class Activities:
+    """The validated forbrug table, the extract's largest: held in memory (as read from a CSV)
+    or left in its Parquet file and read in parts (a year, some persons), in bounded memory."""
+    frame: pd.DataFrame | None = None
+    path: Path | None = None
+
+    def read(self, years: list[int] | None = None, persons: pd.Series | None = None) -> pd.DataFrame:
+        """The rows of `years` and/or `persons` (every row if neither is given), in file order."""
+        if self.frame is not None:
+            rows = self.frame
+            if years is not None:
+                rows = rows[rows["aar"].isin(years)]
+            return rows if persons is None else rows[rows["pnr"].isin(persons.unique())]
+        filters = [("aar", "in", list(years))] if years is not None else []
+        if persons is not None:
+            filters.append(("pnr", "in", persons.unique().tolist()))
+        columns = contract_columns()["forbrug"]
+        rows = pq.read_table(self.path, columns=list(columns), filters=filters or None, pre_buffer=False,
+                             read_dictionary=[c for c, spec in columns.items() if spec.kind == "code"])
+        rows = rows.to_pandas(self_destruct=True)
+        for name, spec in columns.items():
+            rows[name] = parse_column(rows[name], spec.kind)[0]
+        return final_types("forbrug", rows)
+
+
 @dataclass
 class Extract:
-    """A validated register extract: one DataFrame per contract table, plus the files read."""
+    """A validated register extract: one DataFrame per contract table (forbrug read in parts),
+    plus the files read."""
     bopael: pd.DataFrame
     stamdata: pd.DataFrame
     ydelser: pd.DataFrame
     diagnoser: pd.DataFrame
-    forbrug: pd.DataFrame
+    activities: Activities
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what a user should know: how files were read, rows not used
     derived: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def forbrug(self) -> pd.DataFrame:
+        """The whole forbrug table (small extracts, checks); the pipeline reads its parts."""
+        return self.activities.read()
 
     def years(self) -> list[int]:
         """The years of residence the extract covers."""
@@ -130,7 +164,7 @@ def _read_parquet(table: str, path: Path) -> pd.DataFrame:
         _missing_columns(path, table, available)
         columns = list(contract_columns()[table])
         codes = [c for c in columns if contract_columns()[table][c].kind == "code"]
-        frame = pq.read_table(path, columns=columns, read_dictionary=codes)
+        frame = pq.read_table(path, columns=columns, read_dictionary=codes, pre_buffer=False)
     except pa_arrow.ArrowException as error:
         raise ContractError(f"{path.name}: not a readable Parquet file (truncated or corrupt?): "
                             f"{str(error).splitlines()[0]}") from None
@@ -358,14 +392,82 @@ def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) ->
     return []
 
 
-def load_extract(directory: Path | str) -> Extract:
-    """Read and validate every contract table; raise ContractError listing every problem found."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ContractError(f"{directory}: not a directory")
-    files = {table: find_table_file(directory, table) for table in TABLES}
+def final_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A validated table's storage types: codes as categories, labels in small integers."""
+    for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    for column, spec in contract_columns()[table].items():
+        if spec.kind == "int" and column in frame:  # labels (years, codes, ages) in a quarter of the memory
+            frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
+    return frame
+
+
+class _NotStreamable(Exception):
+    """forbrug needs the whole-table path: a type that must be converted, or a problem to report."""
+
+
+def _arrow_kind_fits(kind: str, type_: pa_arrow.DataType) -> bool:
+    """The Parquet column already has the contract type (no conversion, no row can fail to parse)."""
+    if pa_arrow.types.is_dictionary(type_):
+        type_ = type_.value_type
+    text = pa_arrow.types.is_string(type_) or pa_arrow.types.is_large_string(type_)
+    return {"pnr": pa_arrow.types.is_integer(type_) or text, "int": pa_arrow.types.is_integer(type_),
+            "float": pa_arrow.types.is_floating(type_) or pa_arrow.types.is_integer(type_),
+            "bool": pa_arrow.types.is_boolean(type_), "code": text}[kind]
+
+
+def _fits(values: pa_arrow.Array, checks: tuple[pa.Check, ...]) -> bool:
+    """The column's values keep its checks (isin, in_range, ge), computed in Arrow."""
+    if values.null_count:
+        return False
+    if pa_arrow.types.is_floating(values.type) and pc.all(pc.is_finite(values)).as_py() is False:
+        return False
+    for check in checks:
+        rule = check.statistics
+        if "allowed_values" in rule:
+            if not set(pc.unique(values.cast(pa_arrow.string())).to_pylist()) <= set(rule["allowed_values"]):
+                return False
+        elif len(values):
+            if set(rule) - {"min_value", "max_value", "include_min", "include_max"} or not rule.get("include_min", True) \
+                    or not rule.get("include_max", True):
+                return False  # a rule this check does not know
+            bounds = pc.min_max(values)
+            if bounds["min"].as_py() < rule["min_value"] or bounds["max"].as_py() > rule.get("max_value", np.inf):
+                return False
+    return True
+
+
+def _streamed_forbrug(path: Path) -> pd.DataFrame:
+    """forbrug's keys (pnr, aar) for the checks across tables, its values checked batch by batch
+    and left in the file; _NotStreamable when any rule is broken or a column needs converting."""
+    columns = contract_columns()["forbrug"]
+    try:
+        source = pq.ParquetFile(path, pre_buffer=False)
+        names = source.schema_arrow.names
+        if not set(columns) <= set(names) or len(set(names)) < len(names) or not all(
+                _arrow_kind_fits(spec.kind, source.schema_arrow.field(name).type) for name, spec in columns.items()):
+            raise _NotStreamable
+        keys = []
+        for batch in source.iter_batches(BATCH_ROWS, columns=list(columns)):
+            if not all(_fits(batch.column(name), spec.checks) for name, spec in columns.items()):
+                raise _NotStreamable
+            keys.append(batch.select(["pnr", "aar"]))
+        schema = pa_arrow.schema([source.schema_arrow.field(name) for name in ("pnr", "aar")])
+        keys = pa_arrow.Table.from_batches(keys, schema).to_pandas()
+    except pa_arrow.ArrowException:
+        raise _NotStreamable from None
+    keys["pnr"], bad = parse_column(keys["pnr"], "pnr")
+    keys = final_types("forbrug", keys)
+    if bad.any() or _duplicated(keys, KEYS["forbrug"]).any():
+        raise _NotStreamable
+    return keys
+
+
+def _validated(directory: Path, files: dict[str, Path], stream: bool) -> Extract:
     notes: list[str] = []
-    raws = {table: _read(table, path, notes) for table, path in files.items()}
+    in_memory = [table for table in TABLES if not (stream and table == "forbrug")]
+    raws = {table: _read(table, files[table], notes) for table in in_memory}
     if raws["bopael"].empty:
         raise ContractError(f"invalid register extract {directory}:\n- {files['bopael'].name}: no rows "
                             "(bopael holds every resident person-year of the population studied)")
@@ -374,17 +476,38 @@ def load_extract(directory: Path | str) -> Extract:
     for table, raw in raws.items():
         frames[table], found = _validate_table(table, files[table], raw)
         problems += found
+    if stream:
+        if problems:
+            raise _NotStreamable  # the whole-table path reports every problem, forbrug's included
+        frames["forbrug"] = _streamed_forbrug(files["forbrug"])
     problems += _check_pnr_types(frames, files)
     if not problems:
         problems += _check_coverage(frames, files)
     if problems:
+        if stream:
+            raise _NotStreamable
         raise ContractError(f"invalid register extract {directory}:\n" + "\n".join(f"- {p}" for p in problems))
     notes += _notes_on_use(frames, files)
     for table, frame in frames.items():
-        for column in ("ydelse", "maalgruppe", "diagnosegruppe", "status_uge48", "koen"):
-            if column in frame:
-                frame[column] = frame[column].astype("category")
-        for column, spec in contract_columns()[table].items():
-            if spec.kind == "int":  # labels (years, codes, ages) in a quarter of the memory
-                frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
-    return Extract(**frames, files=files, notes=notes)
+        final_types(table, frame)
+    activities = Activities(path=files["forbrug"]) if stream else Activities(frame=frames["forbrug"])
+    del frames["forbrug"]
+    return Extract(**frames, activities=activities, files=files, notes=notes)
+
+
+def load_extract(directory: Path | str) -> Extract:
+    """Read and validate every contract table; raise ContractError listing every problem found.
+
+    A Parquet forbrug whose columns already have the contract's types is checked batch by
+    batch and stays in its file (memory does not grow with it); any other, or any problem,
+    takes the whole-table path, which reports every problem with its rows."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContractError(f"{directory}: not a directory")
+    files = {table: find_table_file(directory, table) for table in TABLES}
+    if files["forbrug"].suffix == ".parquet":
+        try:
+            return _validated(directory, files, stream=True)
+        except _NotStreamable:
+            pass
+    return _validated(directory, files, stream=False)

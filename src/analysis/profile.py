@@ -112,7 +112,7 @@ def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
     frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
     frame[ALL_FIVE] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
     activities = list(UNITS) + list(codes.FLAG_COLUMNS)
-    frame = frame.join(_aligned(frame["pnr"], extract.forbrug[extract.forbrug["aar"] == year], activities))
+    frame = frame.join(_aligned(frame["pnr"], extract.activities.read(years=[year]), activities))
     frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
     stamdata = extract.stamdata
     frame["foranstaltning_barndom"] = frame["pnr"].isin(stamdata.loc[stamdata["foranstaltning_barndom"], "pnr"])

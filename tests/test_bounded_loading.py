@@ -1,0 +1,123 @@
+"""forbrug, the largest table, checked batch by batch and read in parts from its Parquet file:
+the same extract as CSV (read whole, the plain path) gives the same tables and the same errors."""
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis import contract
+from analysis.contract import ContractError, load_extract
+from analysis.params import Params
+from analysis.registry import compute_tables, write_tables
+from analysis.synth import write_synthetic
+from extracts import FORBRUG_ZERO, small_valid, write_extract
+
+
+def as_parquet(csv_dir, out, **types):
+    """The CSV extract as Parquet files with the contract's types (person keys as integers)."""
+    out.mkdir()
+    for path in csv_dir.glob("*.csv"):
+        frame = pd.read_csv(path)
+        (frame.astype(types) if path.stem == "forbrug" else frame).to_parquet(out / f"{path.stem}.parquet")
+    return out
+
+
+def same_rows(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal values and column types (codes compared as their text)."""
+    def plain(frame):
+        return frame.reset_index(drop=True).astype({c: str for c in frame.select_dtypes("category")})
+    pd.testing.assert_frame_equal(plain(a), plain(b))
+
+
+def message(directory) -> str:
+    with pytest.raises(ContractError) as error:
+        load_extract(directory)
+    return str(error.value)
+
+
+def test_a_parquet_forbrug_stays_in_its_file_and_reads_in_parts(tmp_path):
+    csv_dir = small_valid(tmp_path / "csv")
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet")
+    whole, parted = load_extract(csv_dir), load_extract(parquet_dir)
+    assert whole.activities.path is None and parted.activities.path == parquet_dir / "forbrug.parquet"
+    assert parted.activities.frame is None  # nothing of forbrug but its keys was kept in memory
+    same_rows(whole.forbrug, parted.forbrug)
+    only_2022 = parted.activities.read(years=[2022])
+    assert sorted(only_2022["pnr"]) == [1, 2, 3] and set(only_2022["aar"]) == {2022}
+    person_2 = parted.activities.read(persons=pd.Series([2, 2]))
+    assert person_2["aar"].tolist() == list(range(2017, 2023)) and set(person_2["pnr"]) == {2}
+    both = parted.activities.read(years=[2017, 2022], persons=pd.Series([1, 3]))
+    assert list(zip(both["pnr"], both["aar"])) == [(1, 2017), (1, 2022), (3, 2022)]
+    for years, persons in [([2022], None), (None, pd.Series([2])), ([2017, 2022], pd.Series([1, 3]))]:
+        same_rows(whole.activities.read(years, persons), parted.activities.read(years, persons))
+
+
+def test_whole_weeks_stored_as_integers_read_as_the_contract_numbers(tmp_path):
+    csv_dir = small_valid(tmp_path / "csv")
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet", beskaeftigelse_uger="int32", psyk_indlagt_dage="int64")
+    parted = load_extract(parquet_dir)
+    assert parted.activities.path is not None
+    same_rows(load_extract(csv_dir).forbrug, parted.forbrug)
+
+
+BAD_FORBRUG = {  # a problem in forbrug's rows -> the words the whole-table path uses for it
+    "negative weeks": lambda f: f.assign(beskaeftigelse_uger=[-1.0] + [0.0] * (len(f) - 1)),
+    "unknown status": lambda f: f.assign(status_uge48=["pensioneret"] + ["andet"] * (len(f) - 1)),
+    "duplicate key": lambda f: pd.concat([f, f.iloc[:1]]),
+    "person-year without forbrug": lambda f: f.iloc[1:],
+    "unknown person": lambda f: pd.concat([f, f.iloc[:1].assign(pnr=99)]),
+}
+
+
+@pytest.mark.parametrize("problem", BAD_FORBRUG)
+def test_problems_in_a_parquet_forbrug_are_reported_as_from_csv(tmp_path, problem):
+    residents = [(1, year, 101, 30) for year in range(2017, 2023)] + [(2, 2022, 751, 40)]
+    forbrug = pd.DataFrame([(p, y) for p, y, _, _ in residents], columns=["pnr", "aar"]).assign(**FORBRUG_ZERO)
+    csv_dir = write_extract(tmp_path / "csv", residents, forbrug=BAD_FORBRUG[problem](forbrug))
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet")
+    from_csv = message(csv_dir)
+    assert "forbrug" in from_csv
+    assert message(parquet_dir) == from_csv.replace(str(csv_dir), str(parquet_dir)).replace(".csv", ".parquet")
+
+
+def test_a_problem_elsewhere_is_reported_with_forbrug_checked_too(tmp_path):
+    """A bad bopael row stops the batch checks; the report still names forbrug's own problem."""
+    residents = [(1, 2022, 101, 30), (2, 2022, 751, "tredive")]
+    forbrug = pd.DataFrame({"pnr": [1, 2], "aar": [2022, 2022]}).assign(**FORBRUG_ZERO).assign(
+        uddannelse_uger=[-2.0, 0.0])
+    csv_dir = write_extract(tmp_path / "csv", residents, forbrug=forbrug)
+    found = message(as_parquet(csv_dir, tmp_path / "parquet"))
+    assert "bopael.parquet, column 'alder': not of type int" in found
+    assert "forbrug.parquet, column 'uddannelse_uger'" in found
+
+
+def test_small_batches_give_the_same_extract(tmp_path, monkeypatch):
+    csv_dir = small_valid(tmp_path / "csv")
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet")
+    monkeypatch.setattr(contract, "BATCH_ROWS", 2)
+    parted = load_extract(parquet_dir)
+    same_rows(load_extract(csv_dir).forbrug, parted.forbrug)
+    same_rows(load_extract(csv_dir).bopael, parted.bopael)
+
+
+@pytest.fixture(scope="module")
+def synthetic_twins(tmp_path_factory):
+    """A small synthetic extract (Parquet), and the same with forbrug as CSV (read whole)."""
+    root = tmp_path_factory.mktemp("twins")
+    write_synthetic(root / "parquet", scale=0.004, seed=11, progress=lambda _: None)
+    shutil.copytree(root / "parquet", root / "csv")
+    pd.read_parquet(root / "csv" / "forbrug.parquet").to_csv(root / "csv" / "forbrug.csv", index=False)
+    (root / "csv" / "forbrug.parquet").unlink()
+    return root
+
+
+@pytest.mark.parametrize("kommune", [None, 751])
+def test_every_table_is_the_same_with_forbrug_read_in_parts(synthetic_twins, tmp_path, kommune):
+    params = Params(kommune=kommune)
+    texts = []
+    for name in ("parquet", "csv"):
+        extract = load_extract(synthetic_twins / name)
+        assert (extract.activities.path is not None) == (name == "parquet")
+        write_tables(compute_tables(extract, params, progress=lambda _: None), tmp_path / name, params)
+        texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "tables").glob("*.csv"))})
+    assert texts[0] == texts[1] and len(texts[0]) > 10
