@@ -121,3 +121,13 @@ def test_every_table_is_the_same_with_forbrug_read_in_parts(synthetic_twins, tmp
         write_tables(compute_tables(extract, params, progress=lambda _: None), tmp_path / name, params)
         texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "tables").glob("*.csv"))})
     assert texts[0] == texts[1] and len(texts[0]) > 10
+
+
+def test_an_unused_code_in_a_parquet_dictionary_is_no_problem(tmp_path):
+    """A category column may list codes no row has; only the rows' codes are checked."""
+    csv_dir = small_valid(tmp_path / "csv")
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet")
+    forbrug = pd.read_parquet(parquet_dir / "forbrug.parquet")
+    forbrug["status_uge48"] = pd.Categorical(forbrug["status_uge48"], categories=["andet", "pensioneret"])
+    forbrug.to_parquet(parquet_dir / "forbrug.parquet")
+    same_rows(load_extract(csv_dir).forbrug, load_extract(parquet_dir).forbrug)

@@ -299,7 +299,12 @@ def _duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     packing = _packed_keys(frame, keys)
     if packing is None:
         return frame.duplicated(keys, keep=False).to_numpy()
-    packed = packing[0]
+    packed, bits = packing
+    if bits <= DENSE_KEY_BITS:  # one flag per possible key: no key repeats if every row sets its own
+        seen = np.zeros(2**bits, dtype=bool)
+        seen[packed] = True
+        if np.count_nonzero(seen) == len(packed):
+            return np.zeros(len(packed), dtype=bool)
     ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     return np.isin(packed, repeated) if len(repeated) else np.zeros(len(packed), dtype=bool)
@@ -426,7 +431,8 @@ def _fits(values: pa_arrow.Array, checks: tuple[pa.Check, ...]) -> bool:
     for check in checks:
         rule = check.statistics
         if "allowed_values" in rule:
-            if not set(pc.unique(values.cast(pa_arrow.string())).to_pylist()) <= set(rule["allowed_values"]):
+            codes = values.dictionary if pa_arrow.types.is_dictionary(values.type) else pc.unique(values)
+            if not set(codes.to_pylist()) <= set(rule["allowed_values"]):  # a dictionary holds each code once
                 return False
         elif len(values):
             if set(rule) - {"min_value", "max_value", "include_min", "include_max"} or not rule.get("include_min", True) \
@@ -443,7 +449,8 @@ def _streamed_forbrug(path: Path) -> pd.DataFrame:
     and left in the file; _NotStreamable when any rule is broken or a column needs converting."""
     columns = contract_columns()["forbrug"]
     try:
-        source = pq.ParquetFile(path, pre_buffer=False)
+        source = pq.ParquetFile(path, pre_buffer=False,
+                                read_dictionary=[c for c, spec in columns.items() if spec.kind == "code"])
         names = source.schema_arrow.names
         if not set(columns) <= set(names) or len(set(names)) < len(names) or not all(
                 _arrow_kind_fits(spec.kind, source.schema_arrow.field(name).type) for name, spec in columns.items()):
