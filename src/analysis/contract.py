@@ -94,7 +94,7 @@ class Activities:
             filters.append(("pnr", "in", persons.unique().tolist()))
         columns = contract_columns()["forbrug"]
         rows = pq.read_table(self.path, columns=list(columns), filters=filters or None, pre_buffer=False,
-                             read_dictionary=[c for c, spec in columns.items() if spec.kind == "code"])
+                             read_dictionary=_code_columns("forbrug"))
         rows = rows.to_pandas(self_destruct=True)
         for name, spec in columns.items():
             rows[name] = parse_column(rows[name], spec.kind)[0]
@@ -130,6 +130,11 @@ class Extract:
         return self.derived[key]
 
 
+def _code_columns(table: str) -> list[str]:
+    """The table's code columns, read from Parquet as dictionaries (each code stored once)."""
+    return [name for name, spec in contract_columns()[table].items() if spec.kind == "code"]
+
+
 def find_table_file(directory: Path, table: str) -> Path:
     """The Parquet or CSV file holding `table` in an extract directory (exactly one of them)."""
     found = [directory / f"{table}{suffix}" for suffix in (".parquet", ".csv")]
@@ -163,8 +168,7 @@ def _read_parquet(table: str, path: Path) -> pd.DataFrame:
         available = _unique_names(path, pq.read_schema(path).names)
         _missing_columns(path, table, available)
         columns = list(contract_columns()[table])
-        codes = [c for c in columns if contract_columns()[table][c].kind == "code"]
-        frame = pq.read_table(path, columns=columns, read_dictionary=codes, pre_buffer=False)
+        frame = pq.read_table(path, columns=columns, read_dictionary=_code_columns(table), pre_buffer=False)
     except pa_arrow.ArrowException as error:
         raise ContractError(f"{path.name}: not a readable Parquet file (truncated or corrupt?): "
                             f"{str(error).splitlines()[0]}") from None
@@ -450,7 +454,7 @@ def _streamed_forbrug(path: Path) -> pd.DataFrame:
     columns = contract_columns()["forbrug"]
     try:
         source = pq.ParquetFile(path, pre_buffer=False,
-                                read_dictionary=[c for c, spec in columns.items() if spec.kind == "code"])
+                                read_dictionary=_code_columns("forbrug"))
         names = source.schema_arrow.names
         if not set(columns) <= set(names) or len(set(names)) < len(names) or not all(
                 _arrow_kind_fits(spec.kind, source.schema_arrow.field(name).type) for name, spec in columns.items()):
