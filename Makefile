@@ -55,7 +55,6 @@ test-fast: install readstat  ## the quick loop: everything but the end-to-end bu
 	$(BIN)/pytest -m "not slow"
 
 bench: install  ## benchmarks on the full-scale synthetic register -> benchmarks/results.{json,md}
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -127,35 +127,6 @@ def test_bad_extract_writes_nothing_and_keeps_previous_output(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "good", "out"]  # no staging left behind
 
 
-def test_packed_duplicate_check_agrees_with_pandas():
-    rng = np.random.default_rng(7)
-    frame = pd.DataFrame({"pnr": rng.integers(-5, 40, 2000), "aar": rng.integers(2017, 2023, 2000),
-                          "ydelse": pd.Categorical(rng.choice(["sel82", "sel85", "sel108"], 2000))})
-    keys = ["pnr", "aar", "ydelse"]
-    assert contract._packed_keys(frame, keys) is not None  # the fast path is the one tested
-    expected = frame.duplicated(keys, keep=False).to_numpy()
-    assert expected.any() and not expected.all()
-    assert (contract._duplicated(frame, keys) == expected).all()
-    as_text = frame.assign(pnr=frame["pnr"].astype(str))
-    assert contract._packed_keys(as_text, keys) is None  # string person keys: pandas' own check
-    assert (contract._duplicated(as_text, keys) == expected).all()
-
-
-def test_flag_coverage_check_agrees_with_a_merge():
-    rng = np.random.default_rng(11)
-    bopael = pd.DataFrame({"pnr": rng.integers(-3, 500, 3000), "aar": rng.integers(2017, 2023, 3000)})
-    forbrug = bopael.sample(frac=0.7, random_state=1)  # a third of the person-years lack a row
-    keys = ["pnr", "aar"]
-    assert contract._packed_alike((bopael, forbrug), keys) is not None  # the fast path is the one tested
-    merged = bopael.merge(forbrug.drop_duplicates(), on=keys, how="left", indicator=True)
-    expected = (merged["_merge"] == "both").to_numpy()
-    assert expected.any() and not expected.all()
-    assert (contract._covered(bopael, forbrug, keys) == expected).all()
-    as_text = {name: frame.assign(pnr=frame["pnr"].astype(str)) for name, frame in (("b", bopael), ("f", forbrug))}
-    assert contract._packed_alike((as_text["b"], as_text["f"]), keys) is None  # string keys: the merge
-    assert (contract._covered(as_text["b"], as_text["f"], keys) == expected).all()
-
-
 def test_stored_integer_widths_give_the_contract_types(tmp_path):
     small_valid(tmp_path / "x")
     bopael = pd.read_csv(tmp_path / "x" / "bopael.csv")

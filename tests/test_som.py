@@ -3,6 +3,7 @@ a hand-built extract worked out by hand and against an independent computation."
 import hashlib
 
 import numpy as np
+import patsy
 import pandas as pd
 import scipy.stats
 import pytest
@@ -345,3 +346,18 @@ def test_potentials_at_own_prices_equal_the_microdata_computation(register, tmp_
     for scenario in reference:
         raw = som_reference.differences(*reference[scenario], None).sum()
         assert abs(sensitivity[(scenario, "basis")] - raw) <= 1
+
+
+def test_design_built_from_distinct_rows_equals_patsy_on_every_row():
+    rng = np.random.default_rng(9)
+    n = 500
+    frame = pd.DataFrame({"pnr": rng.integers(1, 120, n), "k": rng.integers(1, 5, n), "succes": rng.integers(0, 2, n),
+                          "koen": rng.choice(["K", "M"], n), "aldersgruppe": rng.choice(["18-29", "30-49", "67+"], n),
+                          "undergruppe": rng.choice(["begge", "kognitiv", "sindslidelse"], n),
+                          "referenceaar": rng.integers(2017, 2021, n)})
+    for method, formula in consequences.METHODS.items():
+        levels = {c: pd.Categorical(frame[c], categories=sorted(frame[c].unique())) for c in consequences.CATEGORICAL}
+        expected = patsy.dmatrix(formula, frame.assign(**levels), return_type="matrix")
+        matrix, contrast = design(frame, method)
+        assert np.array_equal(matrix, np.asarray(expected))
+        assert list(contrast) == [-1.0 if c.endswith(":succes") else 0.0 for c in expected.design_info.column_names]

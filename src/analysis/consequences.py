@@ -18,6 +18,7 @@ import pandas as pd
 import patsy
 from scipy.sparse import coo_matrix
 
+from . import rowkeys
 from .contract import Extract, contract_columns
 from .params import FOLLOW_UP_YEARS, Params
 from .prices import UNITS, service_days
@@ -47,7 +48,7 @@ def reference_year(candidates: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     """The rows of `table` about the given persons (keeps national-scale tables out of joins)."""
-    return table[table["pnr"].isin(persons.unique())]
+    return table[rowkeys.covered(table, pd.DataFrame({"pnr": persons.unique()}), ["pnr"])]
 
 
 def _about_members(extract: Extract, name: str) -> pd.DataFrame:
@@ -135,11 +136,16 @@ def design(frame: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
     """The OLS design of a method (a success effect per follow-up year, plus covariates if
     adjusted) and the contrast that sums the success effects with a minus: the four-year
     difference non-success minus success."""
-    # Categoricals with sorted levels: the design patsy builds from plain values, faster.
+    # patsy builds the rows of the distinct combinations of values (a few hundred), spread to every row.
     levels = {c: pd.Categorical(frame[c], categories=sorted(frame[c].unique())) for c in CATEGORICAL}
-    matrix = patsy.dmatrix(METHODS[method], frame.assign(**levels), return_type="matrix")
+    combination = frame["succes"].to_numpy(np.int64)  # 0/1, then each level's code in mixed radix
+    for column in CATEGORICAL:
+        combination = combination * len(levels[column].categories) + levels[column].codes
+    _, first, row_of = np.unique(combination, return_index=True, return_inverse=True)
+    distinct = frame.iloc[first].assign(**{c: levels[c][first] for c in CATEGORICAL})
+    matrix = patsy.dmatrix(METHODS[method], distinct, return_type="matrix")
     contrast = np.array([-1.0 if name.endswith(":succes") else 0.0 for name in matrix.design_info.column_names])
-    return np.asarray(matrix), contrast
+    return np.asarray(matrix)[row_of.ravel()], contrast
 
 
 def item_estimates(exog: np.ndarray, contrast: np.ndarray, items: np.ndarray, persons: np.ndarray):

@@ -4,10 +4,12 @@ Types are parsed strictly here (pandera's coercion would silently truncate 1.5 t
 value rules (code lists, ranges, unique keys) are pandera schemas.
 """
 import csv
+from concurrent.futures import Future, ThreadPoolExecutor
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -15,7 +17,7 @@ import pyarrow as pa_arrow
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import codes
+from . import codes, rowkeys
 from .errors import RoretError
 from .reference import municipality_codes
 
@@ -23,7 +25,6 @@ TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
 MAX_ROWS_SHOWN = 5
 SMALL_INTEGERS = ("aar", "kom", "alder", "foed_aar")  # years, municipality codes, ages
 BATCH_ROWS = 1 << 20  # forbrug is checked in batches of this many rows
-DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
 YEAR_RANGE = (1900, 2100)  # a calendar year (also keeps years within the int16 they are stored in)
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "ja": True, "nej": False}
 TYPE_RULES = {"float": "not a finite number", "bool": "not of type bool (true/false, 1/0 or ja/nej)"}
@@ -89,16 +90,32 @@ class Activities:
             if years is not None:
                 rows = rows[rows["aar"].isin(years)]
             return rows if persons is None else rows[rows["pnr"].isin(persons.unique())]
-        filters = [("aar", "in", list(years))] if years is not None else []
-        if persons is not None:
-            filters.append(("pnr", "in", persons.unique().tolist()))
         columns = contract_columns()["forbrug"]
-        rows = pq.read_table(self.path, columns=list(columns), filters=filters or None, pre_buffer=False,
-                             read_dictionary=_code_columns("forbrug"))
+        if persons is None:  # whole row groups of a year
+            filters = [("aar", "in", list(years))] if years is not None else None
+            rows = pq.read_table(self.path, columns=list(columns), filters=filters, pre_buffer=False,
+                                 read_dictionary=_code_columns("forbrug"))
+        else:  # a few persons' rows, scattered over the file: a semi-join, on every core
+            rows = _rows_of(self.path, list(columns), persons, years)
         rows = rows.to_pandas(self_destruct=True)
         for name, spec in columns.items():
             rows[name] = parse_column(rows[name], spec.kind)[0]
         return final_types("forbrug", rows)
+
+
+def _rows_of(path: Path, columns: list[str], persons: pd.Series, years: list[int] | None) -> pa_arrow.Table:
+    """The rows of a Parquet file about `persons` (and in `years`), in file order, read with DuckDB."""
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    connection.register("persons", pd.DataFrame({"pnr": persons.unique()}))
+    in_years = f" AND aar IN ({', '.join(str(int(year)) for year in years)})" if years is not None else ""
+    source = str(path).replace("'", "''")
+    query = (f"SELECT {', '.join(columns)} FROM read_parquet('{source}', file_row_number = true) "
+             f"WHERE pnr IN (SELECT pnr FROM persons){in_years} ORDER BY file_row_number")
+    try:
+        return connection.sql(query).arrow().read_all()
+    finally:
+        connection.close()
 
 
 @dataclass
@@ -274,46 +291,6 @@ def _problem(path: Path, column: str, rule: str, frame: pd.DataFrame, index: lis
     return f"{path.name}, column '{column}': {rule} — {len(index)} row(s), e.g.\n{_rows(frame, index)}"
 
 
-def _packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None) -> tuple[np.ndarray, int] | None:
-    """The key columns packed into one integer per row (equal keys, equal numbers) and the number
-    of bits used, or None when they do not fit in 63 bits (e.g. string person keys). `bounds`
-    (column: (lowest, highest)) packs several frames alike."""
-    packed, used = np.zeros(len(frame), dtype=np.int64), 0
-    for column in keys:
-        values = frame[column]
-        if isinstance(values.dtype, pd.CategoricalDtype) and bounds is None:
-            codes, low, width = values.cat.codes.to_numpy(), -1, len(values.cat.categories) + 1
-        elif pd.api.types.is_integer_dtype(values) and len(values):
-            low, high = bounds[column] if bounds else (int(values.min()), int(values.max()))
-            codes, width = values.to_numpy(), high - low + 1
-        else:
-            return None
-        bits = max(width - 1, 1).bit_length()
-        if used + bits > 63:
-            return None
-        packed <<= bits  # in place: tens of millions of rows (wrap-around cancels out exactly)
-        packed += codes
-        packed -= low
-        used += bits
-    return packed, used
-
-
-def _duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Mask of every row whose key occurs more than once."""
-    packing = _packed_keys(frame, keys)
-    if packing is None:
-        return frame.duplicated(keys, keep=False).to_numpy()
-    packed, bits = packing
-    if bits <= DENSE_KEY_BITS:  # one flag per possible key: no key repeats if every row sets its own
-        seen = np.zeros(2**bits, dtype=bool)
-        seen[packed] = True
-        if np.count_nonzero(seen) == len(packed):
-            return np.zeros(len(packed), dtype=bool)
-    ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    return np.isin(packed, repeated) if len(repeated) else np.zeros(len(packed), dtype=bool)
-
-
 def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     columns = contract_columns()[table]
     problems = []
@@ -332,7 +309,7 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
         cases = error.failure_cases.dropna(subset=["index"])
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
             problems.append(_problem(path, column, check, raw, sorted(set(int(i) for i in group["index"]))))
-    duplicated = _duplicated(frame, KEYS[table])
+    duplicated = rowkeys.duplicated(frame, KEYS[table])
     if duplicated.any():
         problems.append(_problem(path, "+".join(KEYS[table]), f"duplicate key ({', '.join(KEYS[table])})", raw,
                                  list(raw.index[duplicated])))
@@ -342,12 +319,12 @@ def _validate_table(table: str, path: Path, raw: pd.DataFrame) -> tuple[pd.DataF
 def _check_coverage(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
     """Every person-year of bopael has a forbrug row; every person of every table a stamdata row."""
     problems = []
-    covered = _covered(frames["bopael"], frames["forbrug"], ["pnr", "aar"])
+    covered = rowkeys.covered(frames["bopael"], frames["forbrug"], ["pnr", "aar"])
     if not covered.all():
         problems.append(_problem(files["bopael"], "pnr+aar", "person-year in bopael without a forbrug row",
                                  frames["bopael"], list(frames["bopael"].index[~covered])))
     for table in ("bopael", "ydelser", "diagnoser", "forbrug"):
-        covered = _covered(frames[table], frames["stamdata"], ["pnr"])
+        covered = rowkeys.covered(frames[table], frames["stamdata"], ["pnr"])
         if not covered.all():
             problems.append(_problem(files[table], "pnr", "person without a row in stamdata",
                                      frames[table], list(frames[table].index[~covered])))
@@ -359,33 +336,11 @@ def _notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> li
     services = frames["ydelser"]
     if services.empty:
         return [f"{files['ydelser'].name} has no rows: the target group is empty in every year"]
-    resident = _covered(services, frames["bopael"], ["pnr", "aar"])
+    resident = rowkeys.covered(services, frames["bopael"], ["pnr", "aar"])
     if not resident.all():
         return [f"{files['ydelser'].name}: {int((~resident).sum()):,} service row(s) for person-years without a "
                 "bopael row are not counted (the target group is adult residents)"]
     return []
-
-
-def _covered(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Mask of the rows of `frame` whose key occurs in `other`."""
-    packed = _packed_alike((frame, other), keys)
-    if packed is None:
-        found = frame[keys].merge(other[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-        return (found["_merge"] == "both").to_numpy()
-    (mine, bits), (theirs, _) = packed
-    seen = np.zeros(2**bits, dtype=bool)  # one flag per possible key
-    seen[theirs] = True
-    return seen[mine]
-
-
-def _packed_alike(frames: tuple[pd.DataFrame, ...], keys: list[str]) -> list[tuple[np.ndarray, int]] | None:
-    """Integer keys of several frames packed alike, or None when they are not all integers or
-    need more than DENSE_KEY_BITS bits."""
-    if not all(pd.api.types.is_integer_dtype(f[c]) and len(f) for f in frames for c in keys):
-        return None
-    bounds = {c: (min(int(f[c].min()) for f in frames), max(int(f[c].max()) for f in frames)) for c in keys}
-    packed = [_packed_keys(f, keys, bounds) for f in frames]
-    return None if packed[0] is None or packed[0][1] > DENSE_KEY_BITS else packed
 
 
 def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
@@ -470,12 +425,19 @@ def _streamed_forbrug(path: Path) -> pd.DataFrame:
         raise _NotStreamable from None
     keys["pnr"], bad = parse_column(keys["pnr"], "pnr")
     keys = final_types("forbrug", keys)
-    if bad.any() or _duplicated(keys, KEYS["forbrug"]).any():
+    if bad.any() or rowkeys.duplicated(keys, KEYS["forbrug"]).any():
         raise _NotStreamable
     return keys
 
 
 def _validated(directory: Path, files: dict[str, Path], stream: bool) -> Extract:
+    with ThreadPoolExecutor(1) as pool:  # a streamed forbrug is checked beside the other tables, on a second core
+        streamed = pool.submit(_streamed_forbrug, files["forbrug"]) if stream else None
+        return _checked(directory, files, streamed)
+
+
+def _checked(directory: Path, files: dict[str, Path], streamed: Future | None) -> Extract:
+    stream = streamed is not None
     notes: list[str] = []
     in_memory = [table for table in TABLES if not (stream and table == "forbrug")]
     raws = {table: _read(table, files[table], notes) for table in in_memory}
@@ -490,7 +452,7 @@ def _validated(directory: Path, files: dict[str, Path], stream: bool) -> Extract
     if stream:
         if problems:
             raise _NotStreamable  # the whole-table path reports every problem, forbrug's included
-        frames["forbrug"] = _streamed_forbrug(files["forbrug"])
+        frames["forbrug"] = streamed.result()
     problems += _check_pnr_types(frames, files)
     if not problems:
         problems += _check_coverage(frames, files)

@@ -5,6 +5,7 @@ Two steps, so that a book needs no microdata: the package counts per municipalit
 the book's tables are formed from those counts once they are protected (shares, means and
 costs at any price file). Shares are in percent (0–100).
 """
+import numpy as np
 import pandas as pd
 
 from . import codes
@@ -13,6 +14,7 @@ from .contract import Extract
 from .params import Params
 from .prices import load_prices, service_days
 from .rounding import ratio
+from .rowkeys import positions
 from .targetgroup import SUBGROUPS, members
 
 BOTILBUD = ("sel107", "sel108", "abl105_sel85")
@@ -35,11 +37,12 @@ def people(extract: Extract, year: int) -> pd.DataFrame:
         residents = extract.bopael
         adults = residents.loc[(residents["aar"] == year) & (residents["alder"] >= 18), ["pnr", "kom"]]
         in_group = members(extract)
-        in_group = in_group.loc[in_group["aar"] == year, ["pnr", *SUBGROUPS]].assign(i_alt=True)
-        frame = adults.merge(in_group, on="pnr", how="left")
-        for column in MEMBER_GROUPS:
-            frame[column] = frame[column].astype("boolean").fillna(False).astype(bool)
-        return frame.reset_index(drop=True)
+        in_group = in_group[in_group["aar"] == year]
+        found = positions(adults, in_group, ["pnr"])
+        frame = adults.reset_index(drop=True).assign(i_alt=found >= 0)
+        for column in SUBGROUPS:
+            frame[column] = np.where(frame["i_alt"], in_group[column].to_numpy()[found], False)
+        return frame
     return extract.memo(("people", year), compute)
 
 
@@ -60,20 +63,25 @@ def population_counts(extract: Extract, params: Params) -> pd.DataFrame:
 
 
 def _by_group(frame: pd.DataFrame, groups: dict[str, pd.Series], measures: list[str],
-              amounts: pd.DataFrame | None = None) -> pd.DataFrame:
+              volumes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per municipality, group and measure: persons with a non-zero value (antal) and the sum
-    of the values or of `amounts` where given (maengde)."""
-    values = frame[measures].astype("float64")
-    summed = values if amounts is None else amounts[measures]
+    of the values, or of `volumes` for the measures it has (maengde)."""
+    place, kom = pd.factorize(frame["kom"], sort=True)
+    volumes = volumes if volumes is not None else frame.iloc[:, :0]
     parts = []
     for gruppe, mask in groups.items():
-        by_kom = frame.loc[mask, "kom"]
-        stats = pd.DataFrame({"antal": (values[mask] != 0).groupby(by_kom).sum().stack(),
-                              "maengde": summed[mask].groupby(by_kom).sum().stack()})
-        stats.index.names = ["kom", "maal"]
-        parts.append(stats.reset_index().assign(gruppe=gruppe))
-    table = complete(pd.concat(parts), {"gruppe": list(groups), "maal": measures}, ["antal", "maengde"])
-    return table.astype({"antal": "int64"})
+        mask = mask.to_numpy()
+        everyone = bool(mask.all())  # all adults: no copy of the rows
+        at = place if everyone else place[mask]
+        for maal in measures:
+            values = frame[maal].to_numpy(np.float64)
+            summed = volumes[maal].to_numpy(np.float64) if maal in volumes else values
+            if not everyone:
+                values, summed = values[mask], summed[mask]
+            parts.append(pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal,
+                                       "antal": np.bincount(at, values != 0, len(kom)).astype(np.int64),
+                                       "maengde": np.bincount(at, summed, len(kom))}))
+    return complete(pd.concat(parts), {"gruppe": list(groups), "maal": measures}, ["antal", "maengde"])
 
 
 def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
@@ -86,14 +94,6 @@ def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
     table = _by_group(frame, {g: frame[g] for g in MEMBER_GROUPS}, list(codes.DIAGNOSES))
     table = table.rename(columns={"maal": "diagnosegruppe"}).assign(aar=params.aar)
     return table[["kom", "aar", "gruppe", "diagnosegruppe", "antal"]]
-
-
-def _aligned(persons: pd.Series, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """`columns` of `table` (one row per pnr) for each of `persons`, in their order and with
-    their index, missing where it has no row: a left merge that hashes only one side."""
-    present = [c for c in columns if c in table]
-    found = table.set_index("pnr")[present].reindex(persons.to_numpy()).reindex(columns=columns)
-    return found.set_axis(persons.index)
 
 
 def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
@@ -112,15 +112,16 @@ def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
     frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
     frame[ALL_FIVE] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
     activities = list(UNITS) + list(codes.FLAG_COLUMNS)
-    frame = frame.join(_aligned(frame["pnr"], extract.activities.read(years=[year]), activities))
+    rows = extract.activities.read(years=[year])
+    found = positions(frame, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
+    frame = frame.join(rows[activities].iloc[found].set_axis(frame.index))
     frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
     stamdata = extract.stamdata
     frame["foranstaltning_barndom"] = frame["pnr"].isin(stamdata.loc[stamdata["foranstaltning_barndom"], "pnr"])
-    amounts = frame[list(MEASURES)].astype("float64")
-    amounts[list(codes.SERVICES)] = service_volume.to_numpy()
+    service_volume = service_volume.set_axis(frame.index)
     groups = {**{g: frame[g] for g in MEMBER_GROUPS}, POPULATION: pd.Series(True, index=frame.index)}
-    table = _by_group(frame, groups, list(MEASURES), amounts)
-    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"]}, list(codes.TARGET_SERVICES), amounts)
+    table = _by_group(frame, groups, list(MEASURES), service_volume)
+    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"]}, list(codes.TARGET_SERVICES), service_volume)
     table = pd.concat([table, on_botilbud], ignore_index=True).assign(aar=year)
     return table[["kom", "aar", "gruppe", "maal", "antal", "maengde"]]
 

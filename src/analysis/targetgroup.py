@@ -5,6 +5,7 @@ from .areas import complete
 from .codes import TARGET_REASONS, TARGET_SERVICES
 from .contract import Extract
 from .params import Params
+from .rowkeys import positions
 
 SUBGROUPS = ("kognitiv", "sindslidelse")
 
@@ -25,8 +26,11 @@ def _members(extract: Extract) -> pd.DataFrame:
     for subgroup in SUBGROUPS:
         flags[subgroup] = (qualifying["maalgruppe"] == subgroup).to_numpy()
     flags = flags.groupby(["pnr", "aar"], as_index=False, sort=False)[list(SUBGROUPS)].any()
-    adults = extract.bopael.loc[extract.bopael["alder"] >= 18, ["pnr", "aar", "kom"]]
-    return adults.merge(flags, on=["pnr", "aar"], how="inner")
+    residents = extract.bopael
+    found = positions(residents, flags, ["pnr", "aar"])
+    chosen = (found >= 0) & (residents["alder"].to_numpy() >= 18)
+    group = residents.loc[chosen, ["pnr", "aar", "kom"]].reset_index(drop=True)  # in bopael's order
+    return group.assign(**{g: flags[g].to_numpy()[found[chosen]] for g in SUBGROUPS})
 
 
 def size_counts(extract: Extract, params: Params) -> pd.DataFrame:

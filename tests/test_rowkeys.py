@@ -1,0 +1,56 @@
+"""Packed row keys: duplicate checks, coverage and join positions agree with pandas."""
+import numpy as np
+import pandas as pd
+
+from analysis import rowkeys
+
+
+def test_packed_duplicate_check_agrees_with_pandas():
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"pnr": rng.integers(-5, 40, 2000), "aar": rng.integers(2017, 2023, 2000),
+                          "ydelse": pd.Categorical(rng.choice(["sel82", "sel85", "sel108"], 2000))})
+    keys = ["pnr", "aar", "ydelse"]
+    assert rowkeys.packed_keys(frame, keys) is not None  # the fast path is the one tested
+    expected = frame.duplicated(keys, keep=False).to_numpy()
+    assert expected.any() and not expected.all()
+    assert (rowkeys.duplicated(frame, keys) == expected).all()
+    as_text = frame.assign(pnr=frame["pnr"].astype(str))
+    assert rowkeys.packed_keys(as_text, keys) is None  # string person keys: pandas' own check
+    assert (rowkeys.duplicated(as_text, keys) == expected).all()
+
+
+def test_flag_coverage_check_agrees_with_a_merge():
+    rng = np.random.default_rng(11)
+    bopael = pd.DataFrame({"pnr": rng.integers(-3, 500, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    forbrug = bopael.sample(frac=0.7, random_state=1)  # a third of the person-years lack a row
+    keys = ["pnr", "aar"]
+    assert rowkeys.packed_alike((bopael, forbrug), keys) is not None  # the fast path is the one tested
+    merged = bopael.merge(forbrug.drop_duplicates(), on=keys, how="left", indicator=True)
+    expected = (merged["_merge"] == "both").to_numpy()
+    assert expected.any() and not expected.all()
+    assert (rowkeys.covered(bopael, forbrug, keys) == expected).all()
+    as_text = {name: frame.assign(pnr=frame["pnr"].astype(str)) for name, frame in (("b", bopael), ("f", forbrug))}
+    assert rowkeys.packed_alike((as_text["b"], as_text["f"]), keys) is None  # string keys: the merge
+    assert (rowkeys.covered(as_text["b"], as_text["f"], keys) == expected).all()
+
+
+def _merged_positions(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    numbered = other[keys].assign(position=np.arange(len(other)))
+    return frame[keys].merge(numbered, on=keys, how="left")["position"].fillna(-1).to_numpy(np.int64)
+
+
+def test_join_positions_agree_with_a_merge_on_every_path():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"pnr": rng.integers(0, 400, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    other = frame.drop_duplicates().sample(frac=0.6, random_state=2)  # unique keys, some rows without a match
+    spread = lambda f: f.assign(pnr=f["pnr"] * 100_000)  # noqa: E731  (keys too far apart for an array of positions)
+    cases = {"dense": (frame, other, ["pnr", "aar"]),
+             "screened": (spread(frame), spread(other), ["pnr", "aar"]),
+             "text": (frame.astype({"pnr": str}), other.astype({"pnr": str}), ["pnr", "aar"])}
+    for name, (mine, theirs, keys) in cases.items():
+        expected = _merged_positions(mine, theirs, keys)
+        assert (expected >= 0).any() and (expected < 0).any()
+        assert (rowkeys.positions(mine, theirs, keys) == expected).all(), name
+    assert rowkeys.packed_alike((frame, other), ["pnr", "aar"])[0][1] <= rowkeys.DENSE_POSITION_BITS
+    assert rowkeys.packed_alike((cases["screened"][0], cases["screened"][1]), ["pnr", "aar"])[0][1] \
+        > rowkeys.DENSE_POSITION_BITS
