@@ -126,6 +126,13 @@ def test_hidden_parts_must_together_count_at_least_the_threshold():
     assert hidden_cells(system([2, 3, 30, 35], [(3, [0, 1, 2])])) == [0, 1]  # 2 + 3 = 5: protected as it is
 
 
+def test_a_relation_the_counts_do_not_keep_is_a_bug_not_a_protection():
+    """A relation is a fact about the counts: 10 + 3 is not 14, and protecting as if it were
+    would guard the wrong cells."""
+    with pytest.raises(RuntimeError, match="1 relation.*do not hold"):
+        protect(system([10, 3, 14], [(2, [0, 1])]), 5)
+
+
 def test_overlapping_subgroups_with_a_small_overlap():
     """i_alt 20, kognitiv 18, sindslidelse 5: 3 in both. Hiding sindslidelse (smaller) leaves
     only-sindslidelse = 20 - 18 = 2 readable, so kognitiv goes too."""

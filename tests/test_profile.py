@@ -80,6 +80,22 @@ def test_botilbud_cost_share(case):
     assert cell(table, "andel_udgifter", omraade="landsplan") == 89.7  # (136,500 + 182,500) / 355,500
 
 
+def test_only_members_count_as_botilbud_residents(tmp_path):
+    """botilbudsbeboere are target-group members on a botilbud: an adult on § 108 because of a
+    physical disability receives the service but is not one of them."""
+    bopael = [(1, 2022, 101, 40), (2, 2022, 101, 50)]
+    ydelser = [(1, 2022, 101, "sel108", "kognitiv", 100), (1, 2022, 101, "sel85", "kognitiv", 365),
+               (2, 2022, 101, "sel108", "fysisk", 365), (2, 2022, 101, "sel85", "fysisk", 200)]
+    extract = load_extract(write_extract(tmp_path / "x", bopael, ydelser))
+    counts = profile.activity_counts(extract, Params())
+    residents = counts[(counts["kom"] == 101) & (counts["gruppe"] == "botilbudsbeboere")].set_index("maal")
+    assert residents.loc["sel108", ["antal", "maengde"]].tolist() == [1, 100.0]
+    assert residents.loc["sel85", ["antal", "maengde"]].tolist() == [1, 365.0]
+    (tmp_path / "priser.csv").write_text(PRICES)
+    table = unprotected("udgifter_botilbud", extract, Params(enhedspriser=tmp_path / "priser.csv"))
+    assert cell(table, "andel_udgifter", omraade="landsplan") == 100.0  # the one member lives on a botilbud
+
+
 def test_activity_profile(case):
     table = unprotected("forbrug_gennemsnit", *case)
     assert cell(table, "vaerdi", omraade="landsplan", gruppe="befolkningen", maal="beskaeftigelse_uger") == 12.0

@@ -121,7 +121,8 @@ def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
     service_volume = service_volume.set_axis(frame.index)
     groups = {**{g: frame[g] for g in MEMBER_GROUPS}, POPULATION: pd.Series(True, index=frame.index)}
     table = _by_group(frame, groups, list(MEASURES), service_volume)
-    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"]}, list(codes.TARGET_SERVICES), service_volume)
+    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"] & frame["i_alt"]}, list(codes.TARGET_SERVICES),
+                            service_volume)
     table = pd.concat([table, on_botilbud], ignore_index=True).assign(aar=year)
     return table[["kom", "aar", "gruppe", "maal", "antal", "maengde"]]
 

@@ -154,6 +154,10 @@ def protect(system: System, min_cell: int) -> tuple[np.ndarray, list[tuple[int, 
     hidden = values < min_cell
     log = [(int(c), PRIMARY, "primary") for c in np.flatnonzero(hidden)]
     matrix = _matrix(system.relations, len(values))
+    broken = np.flatnonzero(matrix @ values)
+    if len(broken):  # the relations are facts about the counts; a false one would misguide protection
+        raise RuntimeError(f"{len(broken)} relation(s) between package cells do not hold, e.g. cells "
+                           f"{matrix[broken[0]].indices.tolist()}: the package tables disagree with each other")
     forms = _forms(system.derived, len(values))
     cache: dict = {}
     by_cell = matrix.tocsc()
