@@ -1,7 +1,7 @@
 """The command line: roret's own errors are one line; a bug keeps its traceback."""
 import pytest
 
-from analysis import cli
+from analysis import cli, synth
 from analysis.errors import RoretError
 
 
@@ -21,7 +21,7 @@ def test_own_errors_are_one_line_and_bugs_are_not_hidden(monkeypatch, capsys):
 
 def test_synth_takes_its_years_as_a_span(monkeypatch):
     seen = {}
-    monkeypatch.setattr(cli, "write_synthetic", lambda out, **options: seen.update(options))
+    monkeypatch.setattr(synth, "write_synthetic", lambda out, **options: seen.update(options))
     assert cli.main(["synth", "--out", "x", "--aar", "2010-2024"]) == 0
     assert seen["years"] == tuple(range(2010, 2025))
     assert cli.main(["synth", "--out", "x"]) == 0

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from browser import axe_violations, open_offline
 
-from analysis import __version__, batch
+from analysis import __version__, batch, execution, publication
 from analysis.downloads import CHAPTERS
 from analysis.figures import NO_NUMBERS
 from analysis import build as pipeline
@@ -112,7 +112,7 @@ def test_failed_build_leaves_the_previous_publication(built, tmp_path, monkeypat
     before = (out / "manifest.json").read_bytes()
     broken = tmp_path / "broken.py"
     broken.write_text("# %%\nraise RuntimeError('boom')\n")
-    monkeypatch.setattr(pipeline, "notebook_sources", lambda: [broken])
+    monkeypatch.setattr(execution, "notebook_sources", lambda: [broken])
     with pytest.raises(pipeline.BuildError, match="broken.py failed"):
         pipeline.build(pipeline.FromExtract(data, load_extract(data)), out, Params(), pdf=False,
                        progress=lambda _: None)
@@ -126,8 +126,8 @@ def test_planted_person_key_fails_the_build_and_publishes_nothing(built, tmp_pat
     person = int(load_extract(data).bopael["pnr"].iloc[0])
     leaking = tmp_path / "leaking.py"
     leaking.write_text(f"# %%\nprint('borger', {person})\n")
-    monkeypatch.setattr(pipeline, "notebook_sources", lambda: [leaking])
-    monkeypatch.setattr(pipeline, "build_book", lambda *_, **__: None)  # a book of one notebook: its toc would fail
+    monkeypatch.setattr(execution, "notebook_sources", lambda: [leaking])
+    monkeypatch.setattr(publication, "build_book", lambda *_, **__: None)  # a book of one notebook: its toc would fail
     with pytest.raises(pipeline.BuildError, match=r"(?s)leak scan failed.*notebooks/leaking.ipynb \(cell"):
         pipeline.build(pipeline.FromExtract(data, load_extract(data)), out, Params(), pdf=False,
                        progress=lambda _: None)

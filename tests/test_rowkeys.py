@@ -54,3 +54,13 @@ def test_join_positions_agree_with_a_merge_on_every_path():
     assert rowkeys.packed_alike((frame, other), ["pnr", "aar"])[0][1] <= rowkeys.DENSE_POSITION_BITS
     assert rowkeys.packed_alike((cases["screened"][0], cases["screened"][1]), ["pnr", "aar"])[0][1] \
         > rowkeys.DENSE_POSITION_BITS
+
+
+def test_keys_far_from_zero_pack_to_distinct_numbers_from_zero():
+    """Person keys near 3e9 (ten-digit numbers) and years pack into 31 bits as their distance
+    from the lowest key: the wrap-around of the 32-bit arithmetic cancels out."""
+    frame = pd.DataFrame({"pnr": np.array([3_100_000_000, 3_100_000_007, 3_100_000_000, 3_000_000_000]),
+                          "aar": np.array([2017, 2022, 2022, 2017], dtype=np.int16)})
+    packed, bits = rowkeys.packed_keys(frame, ["pnr", "aar"])
+    assert bits == 27 + 3 and packed.dtype == np.int32
+    assert packed.tolist() == [100_000_000 * 8 + 0, 100_000_007 * 8 + 5, 100_000_000 * 8 + 5, 0]

@@ -9,14 +9,12 @@ import pandas as pd
 
 from .contract import ContractError, Extract, load_extract
 from .errors import BuildError
-from .execution import execute_notebooks, notebook_parameters, notebook_sources
 from .leakscan import scan
 from .manifest import build_epoch, input_fingerprints, sha256, write_manifest
 from .outputs import check_output, staged_output
 from .params import Params, ParamsError
 from .prices import load_prices
 from .project import REFERENCE_DIR
-from .publication import build_book, tex_tools
 from .package import book_params, read_package, write_package
 from .registry import Package, Tables, book_tables, compute_package, compute_tables, write_tables
 from .staircase import load_staircase
@@ -176,6 +174,9 @@ def make_package(data: Path, out: Path, params: Params, progress: Progress = pri
 def build(source: Source, out: Path, params: Params, pdf: bool = True, progress: Progress = print,
           params_file: Path | None = None) -> None:
     """The whole publication (`roret build`): tables, manifest, executed notebooks, HTML, PDF."""
+    from .execution import execute_notebooks, notebook_parameters, notebook_sources  # the book's tools: only here
+    from .publication import build_book, tex_tools
+
     if pdf:
         tex_tools()  # no TeX: said before anything runs
     inputs = run_inputs(source.directory, params, params_file)

@@ -1,4 +1,7 @@
-"""The `roret` command line (DESIGN.md): synth, convert, validate, package, compute, build, build-all, verify."""
+"""The `roret` command line (DESIGN.md): synth, convert, validate, package, compute, build, build-all, verify.
+
+Each command imports the modules it runs, so that `roret validate`, `compute` and `package` start
+without loading the book's tools (Jupyter, Sphinx) or the SAS reader."""
 import argparse
 import sys
 import time
@@ -7,17 +10,11 @@ from pathlib import Path
 import pyarrow
 
 from . import __version__
-from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
-from .build import build, compute, make_package, open_source
 from .codes import YEARS, year_span
 from .contract import load_extract
-from .convert import check, convert
-from .dst_synth import write_dst
 from .errors import RoretError
 from .interrupts import Terminated, handled
 from .params import Params
-from .synth import write_synthetic
-from .verify import verify
 
 
 def _progress():
@@ -30,11 +27,16 @@ def _progress():
 
 
 def _synth(args) -> None:
+    from .dst_synth import write_dst
+    from .synth import write_synthetic
+
     write = write_dst if args.format == "dst" else write_synthetic
     write(args.out, scale=args.scale, seed=args.seed, years=args.aar, progress=_progress())
 
 
 def _convert(args) -> int:
+    from .convert import check, convert
+
     if args.check:
         report = check(args.kilde, args.data)
         print("\n".join(report.lines))
@@ -65,14 +67,20 @@ def _params(args) -> Params:
 
 
 def _compute(args) -> None:
+    from .build import compute
+
     compute(args.data, args.out, _params(args), progress=_progress(), params_file=args.params)
 
 
 def _package(args) -> None:
+    from .build import make_package
+
     make_package(args.data, args.out, _params(args), progress=_progress(), params_file=args.params)
 
 
 def _build(args) -> None:
+    from .build import build, open_source
+
     progress = _progress()
     source, params = open_source(args.data, args.pakke, args.out, "publikation", args.params, progress,
                                  kommune=args.kommune)
@@ -80,10 +88,13 @@ def _build(args) -> None:
 
 
 def _build_all(args) -> int:
+    from .batch import DEFAULT_JOBS, build_all, municipalities_to_build
+    from .build import open_source
+
     progress = _progress()
     municipalities_to_build(args.kommuner)  # before the extract is loaded
     source, params = open_source(args.data, args.pakke, args.out, "publikationer", args.params, progress)
-    summary = build_all(source, args.out, params, jobs=args.jobs, pdf=not args.no_pdf,
+    summary = build_all(source, args.out, params, jobs=args.jobs or DEFAULT_JOBS, pdf=not args.no_pdf,
                         kommuner=args.kommuner, progress=progress, params_file=args.params)
     print("\n".join(summary.lines()))
     print(f"index: {args.out / 'index.html'}")
@@ -98,6 +109,8 @@ def _municipality_list(text: str) -> list[int]:
 
 
 def _verify(args) -> int:
+    from .verify import verify
+
     differences = verify(args.out, args.data, progress=_progress())
     if differences:
         print(f"NOT VERIFIED: {args.out} differs from its recomputation in {len(differences)} place(s):")
@@ -174,8 +187,7 @@ def parser() -> argparse.ArgumentParser:
     every = commands.add_parser("build-all", help="one publication per municipality, and an index page")
     _source_arguments(every, package_allowed=True)
     every.add_argument("--out", type=Path, required=True)
-    every.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
-                       help=f"publications built at a time (default: cores + 1, here {DEFAULT_JOBS})")
+    every.add_argument("--jobs", type=int, help="publications built at a time (default: cores + 1)")
     every.add_argument("--params", type=Path, help="parameters file (YAML); its kommune is ignored")
     every.add_argument("--kommuner", type=_municipality_list, help="only these codes, e.g. 101,751 (default all 98)")
     every.add_argument("--no-pdf", action="store_true", help="build HTML only")

@@ -4,7 +4,6 @@ Types are parsed strictly here (pandera's coercion would silently truncate 1.5 t
 value rules (code lists, ranges, unique keys) are pandera schemas.
 """
 import csv
-from concurrent.futures import Future, ThreadPoolExecutor
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import codes, rowkeys
@@ -24,7 +22,6 @@ from .reference import municipality_codes
 TABLES = ("bopael", "stamdata", "ydelser", "diagnoser", "forbrug")
 MAX_ROWS_SHOWN = 5
 SMALL_INTEGERS = ("aar", "kom", "alder", "foed_aar")  # years, municipality codes, ages
-BATCH_ROWS = 1 << 20  # forbrug is checked in batches of this many rows
 YEAR_RANGE = (1900, 2100)  # a calendar year (also keeps years within the int16 they are stored in)
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "ja": True, "nej": False}
 TYPE_RULES = {"float": "not a finite number", "bool": "not of type bool (true/false, 1/0 or ja/nej)"}
@@ -83,23 +80,25 @@ class Activities:
     frame: pd.DataFrame | None = None
     path: Path | None = None
 
-    def read(self, years: list[int] | None = None, persons: pd.Series | None = None) -> pd.DataFrame:
-        """The rows of `years` and/or `persons` (every row if neither is given), in file order."""
+    def read(self, years: list[int] | None = None, persons: pd.Series | None = None,
+             columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of `years` and/or `persons` (every row if neither is given), in file order,
+        with `columns` (default every contract column)."""
+        names = list(contract_columns()["forbrug"]) if columns is None else columns
         if self.frame is not None:
             rows = self.frame
             if years is not None:
                 rows = rows[rows["aar"].isin(years)]
-            return rows if persons is None else rows[rows["pnr"].isin(persons.unique())]
-        columns = contract_columns()["forbrug"]
+            return (rows if persons is None else rows[rows["pnr"].isin(persons.unique())])[names]
         if persons is None:  # whole row groups of a year
             filters = [("aar", "in", list(years))] if years is not None else None
-            rows = pq.read_table(self.path, columns=list(columns), filters=filters, pre_buffer=False,
-                                 read_dictionary=_code_columns("forbrug"))
+            rows = pq.read_table(self.path, columns=names, filters=filters, pre_buffer=False,
+                                 read_dictionary=[c for c in code_columns("forbrug") if c in names])
         else:  # a few persons' rows, scattered over the file: a semi-join, on every core
-            rows = _rows_of(self.path, list(columns), persons, years)
-        rows = rows.to_pandas(self_destruct=True)
-        for name, spec in columns.items():
-            rows[name] = parse_column(rows[name], spec.kind)[0]
+            rows = _rows_of(self.path, names, persons, years)
+        rows = rows.to_pandas(split_blocks=True, self_destruct=True)
+        for name in names:
+            rows[name] = parse_column(rows[name], contract_columns()["forbrug"][name].kind)[0]
         return final_types("forbrug", rows)
 
 
@@ -109,8 +108,7 @@ def _rows_of(path: Path, columns: list[str], persons: pd.Series, years: list[int
     connection.execute("SET enable_progress_bar = false")
     connection.register("persons", pd.DataFrame({"pnr": persons.unique()}))
     in_years = f" AND aar IN ({', '.join(str(int(year)) for year in years)})" if years is not None else ""
-    source = str(path).replace("'", "''")
-    query = (f"SELECT {', '.join(columns)} FROM read_parquet('{source}', file_row_number = true) "
+    query = (f"SELECT {', '.join(columns)} FROM read_parquet({sql_literal(str(path))}, file_row_number = true) "
              f"WHERE pnr IN (SELECT pnr FROM persons){in_years} ORDER BY file_row_number")
     try:
         return connection.sql(query).arrow().read_all()
@@ -147,9 +145,14 @@ class Extract:
         return self.derived[key]
 
 
-def _code_columns(table: str) -> list[str]:
+def code_columns(table: str) -> list[str]:
     """The table's code columns, read from Parquet as dictionaries (each code stored once)."""
     return [name for name, spec in contract_columns()[table].items() if spec.kind == "code"]
+
+
+def sql_literal(value) -> str:
+    """A value as an SQL literal (text quoted, quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else str(value)
 
 
 def find_table_file(directory: Path, table: str) -> Path:
@@ -185,7 +188,7 @@ def _read_parquet(table: str, path: Path) -> pd.DataFrame:
         available = _unique_names(path, pq.read_schema(path).names)
         _missing_columns(path, table, available)
         columns = list(contract_columns()[table])
-        frame = pq.read_table(path, columns=columns, read_dictionary=_code_columns(table), pre_buffer=False)
+        frame = pq.read_table(path, columns=columns, read_dictionary=code_columns(table), pre_buffer=False)
     except pa_arrow.ArrowException as error:
         raise ContractError(f"{path.name}: not a readable Parquet file (truncated or corrupt?): "
                             f"{str(error).splitlines()[0]}") from None
@@ -251,7 +254,7 @@ def parse_column(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     missing = values.isna()
     if kind == "pnr":
         if pd.api.types.is_integer_dtype(values):
-            return values.fillna(0).astype("int64"), missing
+            return (values.fillna(0) if missing.any() else values).astype("int64"), missing
         if pd.api.types.is_float_dtype(values):
             bad = missing | (values != np.floor(values))
             return values.fillna(0).astype("int64"), bad
@@ -331,7 +334,7 @@ def _check_coverage(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> 
     return problems
 
 
-def _notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+def notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
     """What the contract allows but a reader of the results should know."""
     services = frames["ydelser"]
     if services.empty:
@@ -343,7 +346,7 @@ def _notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> li
     return []
 
 
-def _check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+def check_pnr_types(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
     """pnr must have one type across tables; an empty table takes the others' type."""
     kinds = {t: "int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for t, f in frames.items() if len(f)}
     if len(set(kinds.values())) > 1:
@@ -367,80 +370,10 @@ def final_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-class _NotStreamable(Exception):
-    """forbrug needs the whole-table path: a type that must be converted, or a problem to report."""
-
-
-def _arrow_kind_fits(kind: str, type_: pa_arrow.DataType) -> bool:
-    """The Parquet column already has the contract type (no conversion, no row can fail to parse)."""
-    if pa_arrow.types.is_dictionary(type_):
-        type_ = type_.value_type
-    text = pa_arrow.types.is_string(type_) or pa_arrow.types.is_large_string(type_)
-    return {"pnr": pa_arrow.types.is_integer(type_) or text, "int": pa_arrow.types.is_integer(type_),
-            "float": pa_arrow.types.is_floating(type_) or pa_arrow.types.is_integer(type_),
-            "bool": pa_arrow.types.is_boolean(type_), "code": text}[kind]
-
-
-def _fits(values: pa_arrow.Array, checks: tuple[pa.Check, ...]) -> bool:
-    """The column's values keep its checks (isin, in_range, ge), computed in Arrow."""
-    if values.null_count:
-        return False
-    if pa_arrow.types.is_floating(values.type) and pc.all(pc.is_finite(values)).as_py() is False:
-        return False
-    for check in checks:
-        rule = check.statistics
-        if "allowed_values" in rule:
-            codes = values.dictionary if pa_arrow.types.is_dictionary(values.type) else pc.unique(values)
-            if not set(codes.to_pylist()) <= set(rule["allowed_values"]):  # a dictionary holds each code once
-                return False
-        elif len(values):
-            if set(rule) - {"min_value", "max_value", "include_min", "include_max"} or not rule.get("include_min", True) \
-                    or not rule.get("include_max", True):
-                return False  # a rule this check does not know
-            bounds = pc.min_max(values)
-            if bounds["min"].as_py() < rule["min_value"] or bounds["max"].as_py() > rule.get("max_value", np.inf):
-                return False
-    return True
-
-
-def _streamed_forbrug(path: Path) -> pd.DataFrame:
-    """forbrug's keys (pnr, aar) for the checks across tables, its values checked batch by batch
-    and left in the file; _NotStreamable when any rule is broken or a column needs converting."""
-    columns = contract_columns()["forbrug"]
-    try:
-        source = pq.ParquetFile(path, pre_buffer=False,
-                                read_dictionary=_code_columns("forbrug"))
-        names = source.schema_arrow.names
-        if not set(columns) <= set(names) or len(set(names)) < len(names) or not all(
-                _arrow_kind_fits(spec.kind, source.schema_arrow.field(name).type) for name, spec in columns.items()):
-            raise _NotStreamable
-        keys = []
-        for batch in source.iter_batches(BATCH_ROWS, columns=list(columns)):
-            if not all(_fits(batch.column(name), spec.checks) for name, spec in columns.items()):
-                raise _NotStreamable
-            keys.append(batch.select(["pnr", "aar"]))
-        schema = pa_arrow.schema([source.schema_arrow.field(name) for name in ("pnr", "aar")])
-        keys = pa_arrow.Table.from_batches(keys, schema).to_pandas()
-    except pa_arrow.ArrowException:
-        raise _NotStreamable from None
-    keys["pnr"], bad = parse_column(keys["pnr"], "pnr")
-    keys = final_types("forbrug", keys)
-    if bad.any() or rowkeys.duplicated(keys, KEYS["forbrug"]).any():
-        raise _NotStreamable
-    return keys
-
-
-def _validated(directory: Path, files: dict[str, Path], stream: bool) -> Extract:
-    with ThreadPoolExecutor(1) as pool:  # a streamed forbrug is checked beside the other tables, on a second core
-        streamed = pool.submit(_streamed_forbrug, files["forbrug"]) if stream else None
-        return _checked(directory, files, streamed)
-
-
-def _checked(directory: Path, files: dict[str, Path], streamed: Future | None) -> Extract:
-    stream = streamed is not None
+def _checked(directory: Path, files: dict[str, Path]) -> Extract:
+    """The detailed path: every table read whole and checked row by row, every problem reported."""
     notes: list[str] = []
-    in_memory = [table for table in TABLES if not (stream and table == "forbrug")]
-    raws = {table: _read(table, files[table], notes) for table in in_memory}
+    raws = {table: _read(table, files[table], notes) for table in TABLES}
     if raws["bopael"].empty:
         raise ContractError(f"invalid register extract {directory}:\n- {files['bopael'].name}: no rows "
                             "(bopael holds every resident person-year of the population studied)")
@@ -449,38 +382,28 @@ def _checked(directory: Path, files: dict[str, Path], streamed: Future | None) -
     for table, raw in raws.items():
         frames[table], found = _validate_table(table, files[table], raw)
         problems += found
-    if stream:
-        if problems:
-            raise _NotStreamable  # the whole-table path reports every problem, forbrug's included
-        frames["forbrug"] = streamed.result()
-    problems += _check_pnr_types(frames, files)
+    problems += check_pnr_types(frames, files)
     if not problems:
         problems += _check_coverage(frames, files)
     if problems:
-        if stream:
-            raise _NotStreamable
         raise ContractError(f"invalid register extract {directory}:\n" + "\n".join(f"- {p}" for p in problems))
-    notes += _notes_on_use(frames, files)
+    notes += notes_on_use(frames, files)
     for table, frame in frames.items():
         final_types(table, frame)
-    activities = Activities(path=files["forbrug"]) if stream else Activities(frame=frames["forbrug"])
-    del frames["forbrug"]
+    activities = Activities(frame=frames.pop("forbrug"))
     return Extract(**frames, activities=activities, files=files, notes=notes)
 
 
 def load_extract(directory: Path | str) -> Extract:
     """Read and validate every contract table; raise ContractError listing every problem found.
 
-    A Parquet forbrug whose columns already have the contract's types is checked batch by
-    batch and stays in its file (memory does not grow with it); any other, or any problem,
-    takes the whole-table path, which reports every problem with its rows."""
+    A Parquet extract stored with the contract's types is screened quickly (`screening`), its
+    forbrug left in the file (memory does not grow with it); any other, or any problem, takes the
+    detailed path, which reads every table whole and reports every problem with its rows."""
+    from .screening import screened  # screening builds on this module's rules
+
     directory = Path(directory)
     if not directory.is_dir():
         raise ContractError(f"{directory}: not a directory")
     files = {table: find_table_file(directory, table) for table in TABLES}
-    if files["forbrug"].suffix == ".parquet":
-        try:
-            return _validated(directory, files, stream=True)
-        except _NotStreamable:
-            pass
-    return _validated(directory, files, stream=False)
+    return screened(directory, files) or _checked(directory, files)

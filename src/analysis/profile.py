@@ -5,6 +5,8 @@ Two steps, so that a book needs no microdata: the package counts per municipalit
 the book's tables are formed from those counts once they are protected (shares, means and
 costs at any price file). Shares are in percent (0–100).
 """
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -54,46 +56,73 @@ def age_band(params: Params) -> str:
 def population_counts(extract: Extract, params: Params) -> pd.DataFrame:
     """befolkning (package): adults and residents of the per-10,000 age band per municipality."""
     youngest, oldest = params.pr_10000_alder
-    residents = extract.bopael[extract.bopael["aar"] == params.aar]
-    frames = [pd.DataFrame({"kom": residents.loc[mask, "kom"], "gruppe": gruppe, "antal": 1})
-              for gruppe, mask in ((ADULTS, residents["alder"] >= 18),
-                                   (age_band(params), residents["alder"].between(youngest, oldest)))]
-    table = complete(pd.concat(frames), {"gruppe": [ADULTS, age_band(params)]}, ["antal"])
+    in_year = (extract.bopael["aar"] == params.aar).to_numpy()
+    kom, alder = extract.bopael["kom"].to_numpy()[in_year], extract.bopael["alder"].to_numpy()[in_year]
+    parts = []
+    for gruppe, chosen in ((ADULTS, alder >= 18), (age_band(params), (alder >= youngest) & (alder <= oldest))):
+        counts = np.bincount(kom[chosen])  # per municipality code
+        present = np.flatnonzero(counts)
+        parts.append(pd.DataFrame({"kom": present, "gruppe": gruppe, "antal": counts[present]}))
+    table = complete(pd.concat(parts), {"gruppe": [ADULTS, age_band(params)]}, ["antal"])
     return table.assign(aar=params.aar)[["kom", "aar", "gruppe", "antal"]]
 
 
-def _by_group(frame: pd.DataFrame, groups: dict[str, pd.Series], measures: list[str],
-              volumes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per municipality, group and measure: persons with a non-zero value (antal) and the sum
-    of the values, or of `volumes` for the measures it has (maengde)."""
-    place, kom = pd.factorize(frame["kom"], sort=True)
-    volumes = volumes if volumes is not None else frame.iloc[:, :0]
-    parts = []
-    for gruppe, mask in groups.items():
-        mask = mask.to_numpy()
-        everyone = bool(mask.all())  # all adults: no copy of the rows
-        at = place if everyone else place[mask]
-        for maal in measures:
-            values = frame[maal].to_numpy(np.float64)
-            summed = volumes[maal].to_numpy(np.float64) if maal in volumes else values
-            if not everyone:
-                values, summed = values[mask], summed[mask]
-            parts.append(pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal,
-                                       "antal": np.bincount(at, values != 0, len(kom)).astype(np.int64),
-                                       "maengde": np.bincount(at, summed, len(kom))}))
-    return complete(pd.concat(parts), {"gruppe": list(groups), "maal": measures}, ["antal", "maengde"])
+def _counted(place: np.ndarray, kom: pd.Index, gruppe: str, maal: str, who, values: np.ndarray) -> pd.DataFrame:
+    """A group's measure per municipality (`place`: each person's, among `kom`): persons with a
+    non-zero value (antal) and the sum of the values (maengde). `who` selects the group's persons
+    in their order, `values` are theirs."""
+    at = place[who]
+    return pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal,
+                         "antal": np.bincount(at, values != 0, len(kom)).astype(np.int64),
+                         "maengde": np.bincount(at, values.astype(np.float64, copy=False), len(kom))})
 
 
 def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
     """diagnoser (package): members per municipality, sub-group and diagnosis group."""
     frame = people(extract, params.aar)
-    frame = frame[frame["i_alt"]].copy()
+    frame = frame[frame["i_alt"]]
+    place, kom = pd.factorize(frame["kom"], sort=True)
     diagnosed = extract.diagnoser
+    parts = []
     for diagnosis in codes.DIAGNOSES:
-        frame[diagnosis] = frame["pnr"].isin(diagnosed.loc[diagnosed["diagnosegruppe"] == diagnosis, "pnr"]).to_numpy()
-    table = _by_group(frame, {g: frame[g] for g in MEMBER_GROUPS}, list(codes.DIAGNOSES))
+        has = frame["pnr"].isin(diagnosed.loc[diagnosed["diagnosegruppe"] == diagnosis, "pnr"]).to_numpy()
+        for gruppe in MEMBER_GROUPS:
+            who = frame[gruppe].to_numpy()
+            parts.append(_counted(place, kom, gruppe, diagnosis, who, has[who]))
+    table = complete(pd.concat(parts), {"gruppe": list(MEMBER_GROUPS), "maal": list(codes.DIAGNOSES)}, ["antal"])
     table = table.rename(columns={"maal": "diagnosegruppe"}).assign(aar=params.aar)
     return table[["kom", "aar", "gruppe", "diagnosegruppe", "antal"]]
+
+
+def _adult_measures(extract: Extract, adults: pd.DataFrame, year: int) -> Iterator[tuple[str, np.ndarray]]:
+    """Each forbrug and stamdata measure of the adult residents of `year`: its name and an array
+    in their order, one at a time (a national year of forbrug is large)."""
+    columns = [*UNITS, *codes.FLAG_COLUMNS]
+    rows = extract.activities.read(years=[year], columns=["pnr", *columns])
+    found = positions(adults, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
+    contact = (rows["psyk_indlagt_dage"].to_numpy() > 0) | (rows["psyk_ambulante_kontakter"].to_numpy() > 0)
+    yield "psyk_kontakt", contact[found]
+    for column in columns:
+        yield column, rows.pop(column).to_numpy()[found]
+    stamdata = extract.stamdata
+    yield "foranstaltning_barndom", stamdata["foranstaltning_barndom"].to_numpy()[positions(adults, stamdata, ["pnr"])]
+
+
+def _adult_services(extract: Extract, adults: pd.DataFrame, year: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per service (and botilbud, alle_fem): the adults receiving it in `year` (their positions,
+    ascending) and its days (persons for botilbud and alle_fem)."""
+    days = service_days(extract)
+    days = days[days["aar"] == year]
+    place = positions(days, adults, ["pnr"])
+    services = {}
+    for service in codes.SERVICES:
+        chosen = (days["ydelse"] == service).to_numpy() & (place >= 0)
+        order = np.argsort(place[chosen], kind="stable")
+        services[service] = (place[chosen][order], days["dage"].to_numpy(np.float64)[chosen][order])
+    for name, among in (("botilbud", BOTILBUD), (ALL_FIVE, codes.TARGET_SERVICES)):
+        who = np.unique(np.concatenate([services[service][0] for service in among]))
+        services[name] = (who, np.ones(len(who)))
+    return services
 
 
 def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
@@ -102,28 +131,29 @@ def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
     persons for a yes/no measure), for the members, their sub-groups, all adults and the
     members on a botilbud (their target services only)."""
     year = params.aar
-    frame = people(extract, year).copy()
-    days = service_days(extract)
-    days = days[days["aar"] == year].pivot_table(index="pnr", columns="ydelse", values="dage", aggfunc="sum",
-                                                 observed=True)
-    service_volume = days.reindex(index=frame["pnr"], columns=list(codes.SERVICES)).fillna(0.0)
-    for service in codes.SERVICES:
-        frame[service] = service_volume[service].to_numpy() > 0
-    frame["botilbud"] = frame[list(BOTILBUD)].any(axis=1)
-    frame[ALL_FIVE] = frame[list(codes.TARGET_SERVICES)].any(axis=1)
-    activities = list(UNITS) + list(codes.FLAG_COLUMNS)
-    rows = extract.activities.read(years=[year])
-    found = positions(frame, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
-    frame = frame.join(rows[activities].iloc[found].set_axis(frame.index))
-    frame["psyk_kontakt"] = (frame["psyk_indlagt_dage"] > 0) | (frame["psyk_ambulante_kontakter"] > 0)
-    stamdata = extract.stamdata
-    frame["foranstaltning_barndom"] = frame["pnr"].isin(stamdata.loc[stamdata["foranstaltning_barndom"], "pnr"])
-    service_volume = service_volume.set_axis(frame.index)
-    groups = {**{g: frame[g] for g in MEMBER_GROUPS}, POPULATION: pd.Series(True, index=frame.index)}
-    table = _by_group(frame, groups, list(MEASURES), service_volume)
-    on_botilbud = _by_group(frame, {ON_BOTILBUD: frame["botilbud"] & frame["i_alt"]}, list(codes.TARGET_SERVICES),
-                            service_volume)
-    table = pd.concat([table, on_botilbud], ignore_index=True).assign(aar=year)
+    adults = people(extract, year)
+    place, kom = pd.factorize(adults["kom"], sort=True)
+    member = {g: adults[g].to_numpy() for g in MEMBER_GROUPS}
+    groups = {**{g: np.flatnonzero(flags) for g, flags in member.items()}, POPULATION: slice(None)}
+    parts = [_counted(place, kom, gruppe, maal, who, values[who])
+             for maal, values in _adult_measures(extract, adults, year) for gruppe, who in groups.items()]
+    services = _adult_services(extract, adults, year)
+    for maal, (who, days) in services.items():  # few adults receive a service: counted on them alone
+        for gruppe in groups:
+            keep = slice(None) if gruppe == POPULATION else member[gruppe][who]
+            parts.append(_counted(place, kom, gruppe, maal, who[keep], days[keep]))
+    table = complete(pd.concat(parts), {"gruppe": list(groups), "maal": list(MEASURES)}, ["antal", "maengde"])
+    on_botilbud = np.zeros(len(adults), dtype=bool)
+    on_botilbud[services["botilbud"][0]] = True
+    on_botilbud &= member["i_alt"]
+    residents = []
+    for maal in codes.TARGET_SERVICES:
+        who, days = services[maal]
+        keep = on_botilbud[who]
+        residents.append(_counted(place, kom, ON_BOTILBUD, maal, who[keep], days[keep]))
+    residents = complete(pd.concat(residents), {"gruppe": [ON_BOTILBUD], "maal": list(codes.TARGET_SERVICES)},
+                         ["antal", "maengde"])
+    table = pd.concat([table, residents], ignore_index=True).assign(aar=year)
     return table[["kom", "aar", "gruppe", "maal", "antal", "maengde"]]
 
 

@@ -2,10 +2,12 @@
 and the book's (formed from a package for the book's areas, with no microdata)."""
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import consequences, profile, som, staircase
 from .areas import COMPARISON, NATIONAL, aggregate, book_areas, package_areas, select
@@ -149,12 +151,14 @@ def _compute_package(extract: Extract, params: Params, progress: Callable[[str],
     for table in PACKAGE_TABLES.values():
         progress(f"package table {table.id}")
         tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
-    progress("disclosure control over the whole package")
-    system = build_system(tables, params)
-    hidden, log = protect(system, params.min_celle)
-    shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)
-    progress("SØM consequence estimates")
-    estimates, estimates_audit = protect_estimates(consequences.estimates(extract, params), params.min_celle)
+    progress("disclosure control over the whole package, and beside it SØM's consequence estimates")
+    # two independent jobs on two cores, each with one BLAS thread (more would only wait for each other)
+    with ThreadPoolExecutor(1) as pool, threadpool_limits(limits=1, user_api="blas"):
+        som_estimates = pool.submit(consequences.estimates, extract, params)
+        system = build_system(tables, params)
+        hidden, log = protect(system, params.min_celle)
+        shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)
+        estimates, estimates_audit = protect_estimates(som_estimates.result(), params.min_celle)
     return Package(shown | estimates, audit | estimates_audit, params)
 
 

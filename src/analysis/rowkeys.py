@@ -7,44 +7,67 @@ DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 
 DENSE_POSITION_BITS = 24  # keys in up to 24 bits (e.g. person numbers) index an array of positions (64 MB)
 
 
+def _bits(width: int) -> int:
+    """Bits that number `width` values from 0."""
+    return max(width - 1, 1).bit_length()
+
+
+def key_bits(bounds: dict[str, tuple[int, int]]) -> int:
+    """Bits of keys packed within `bounds` (column: (lowest, highest))."""
+    return sum(_bits(high - low + 1) for low, high in bounds.values())
+
+
 def packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None) -> tuple[np.ndarray, int] | None:
-    """The key columns packed into one integer per row (equal keys, equal numbers) and the number
-    of bits used, or None when they do not fit in 63 bits (e.g. string person keys). `bounds`
-    (column: (lowest, highest)) packs several frames alike."""
-    packed, used = np.zeros(len(frame), dtype=np.int64), 0
+    """The key columns packed into one integer per row (equal keys, equal numbers; int32 when they
+    fit in 31 bits) and the number of bits used, or None when they do not fit in 63 bits (e.g.
+    string person keys). `bounds` (column: (lowest, highest)) packs several frames alike."""
+    parts, used = [], 0
     for column in keys:
         values = frame[column]
         if isinstance(values.dtype, pd.CategoricalDtype) and bounds is None:
             codes, low, width = values.cat.codes.to_numpy(), -1, len(values.cat.categories) + 1
         elif pd.api.types.is_integer_dtype(values) and len(values):
-            low, high = bounds[column] if bounds else (int(values.min()), int(values.max()))
-            codes, width = values.to_numpy(), high - low + 1
+            codes = values.to_numpy()
+            low, high = bounds[column] if bounds else (int(codes.min()), int(codes.max()))
+            width = high - low + 1
         else:
             return None
-        bits = max(width - 1, 1).bit_length()
-        if used + bits > 63:
-            return None
-        packed <<= bits  # in place: tens of millions of rows (wrap-around cancels out exactly)
-        packed += codes
-        packed -= low
+        bits = _bits(width)
+        parts.append((codes, low, bits))
         used += bits
+    if used > 63:
+        return None
+    dtype = np.dtype(np.int32 if used <= 31 else np.int64)
+    packed, offset = parts[0][0].astype(dtype), parts[0][1]
+    for codes, low, bits in parts[1:]:  # in place: tens of millions of rows (wrap-around cancels out exactly)
+        packed <<= bits
+        packed += codes
+        offset = (offset << bits) + low
+    span = 1 << (8 * dtype.itemsize)
+    packed -= (offset + span // 2) % span - span // 2  # the offset wrapped into the dtype, as the rows are
     return packed, used
+
+
+def flags(packed: np.ndarray, bits: int) -> np.ndarray:
+    """One flag per possible packed key, set where a key occurs."""
+    seen = np.zeros(2**bits, dtype=bool)
+    seen[packed] = True
+    return seen
+
+
+def repeated(packed: np.ndarray, bits: int) -> np.ndarray:
+    """Mask of every packed key that occurs more than once."""
+    if bits <= DENSE_KEY_BITS and np.count_nonzero(flags(packed, bits)) == len(packed):
+        return np.zeros(len(packed), dtype=bool)  # every key set its own flag: none repeats
+    ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
+    again = ordered[1:][ordered[1:] == ordered[:-1]]
+    return np.isin(packed, again) if len(again) else np.zeros(len(packed), dtype=bool)
 
 
 def duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Mask of every row whose key occurs more than once."""
     packing = packed_keys(frame, keys)
-    if packing is None:
-        return frame.duplicated(keys, keep=False).to_numpy()
-    packed, bits = packing
-    if bits <= DENSE_KEY_BITS:  # one flag per possible key: no key repeats if every row sets its own
-        seen = np.zeros(2**bits, dtype=bool)
-        seen[packed] = True
-        if np.count_nonzero(seen) == len(packed):
-            return np.zeros(len(packed), dtype=bool)
-    ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    return np.isin(packed, repeated) if len(repeated) else np.zeros(len(packed), dtype=bool)
+    return frame.duplicated(keys, keep=False).to_numpy() if packing is None else repeated(*packing)
 
 
 def packed_alike(frames: tuple[pd.DataFrame, ...], keys: list[str]) -> list[tuple[np.ndarray, int]] | None:
@@ -52,7 +75,8 @@ def packed_alike(frames: tuple[pd.DataFrame, ...], keys: list[str]) -> list[tupl
     need more than DENSE_KEY_BITS bits."""
     if not all(pd.api.types.is_integer_dtype(f[c]) and len(f) for f in frames for c in keys):
         return None
-    bounds = {c: (min(int(f[c].min()) for f in frames), max(int(f[c].max()) for f in frames)) for c in keys}
+    bounds = {c: (min(int(f[c].to_numpy().min()) for f in frames), max(int(f[c].to_numpy().max()) for f in frames))
+              for c in keys}
     packed = [packed_keys(f, keys, bounds) for f in frames]
     return None if packed[0] is None or packed[0][1] > DENSE_KEY_BITS else packed
 
@@ -64,9 +88,7 @@ def covered(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.nda
         found = frame[keys].merge(other[keys].drop_duplicates(), on=keys, how="left", indicator=True)
         return (found["_merge"] == "both").to_numpy()
     (mine, bits), (theirs, _) = packed
-    seen = np.zeros(2**bits, dtype=bool)  # one flag per possible key
-    seen[theirs] = True
-    return seen[mine]
+    return flags(theirs, bits)[mine]
 
 
 def positions(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -81,9 +103,7 @@ def positions(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.n
         place = np.full(2**bits, -1, dtype=np.int32)
         place[theirs] = np.arange(len(theirs), dtype=np.int32)
         return place[mine].astype(np.int64)
-    seen = np.zeros(2**bits, dtype=bool)
-    seen[theirs] = True
-    hit = seen[mine]  # a flag array screens the rows first: only those found are searched
+    hit = flags(theirs, bits)[mine]  # a flag array screens the rows first: only those found are searched
     order = np.argsort(theirs, kind="stable")
     found = np.full(len(frame), -1, dtype=np.int64)
     found[hit] = order[np.searchsorted(theirs[order], mine[hit])]

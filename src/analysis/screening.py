@@ -1,0 +1,181 @@
+"""A quick proof that a Parquet extract keeps the data contract, the common case at national scale.
+
+The value rules are checked in Arrow for the tables held in memory and by one DuckDB aggregate
+query over forbrug, which stays in its file; the key rules (unique keys, every person-year of
+bopael with a forbrug row, every person in stamdata) by flag arrays. Short of a proof — a broken
+rule, a column that needs converting — `screened` returns None, and the contract's detailed path
+reads the tables whole to report every problem with its rows.
+"""
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import rowkeys
+from .contract import (KEYS, TABLES, Activities, Extract, check_pnr_types, code_columns, contract_columns,
+                       final_types, notes_on_use, parse_column, sql_literal)
+
+IN_MEMORY = tuple(table for table in TABLES if table != "forbrug")
+
+
+def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
+    """The validated extract, or None when it is not proven valid here."""
+    if any(path.suffix != ".parquet" for path in files.values()):
+        return None
+    try:
+        metadata = {table: pq.read_metadata(files[table]) for table in TABLES}
+        schemas = {table: metadata[table].schema.to_arrow_schema() for table in TABLES}
+        if not all(_types_fit(table, schemas[table], metadata[table].num_rows) for table in TABLES):
+            return None
+        with ThreadPoolExecutor(1) as pool:  # forbrug is checked on a second core beside the other tables
+            forbrug = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
+            frames = {table: _read_screened(table, files[table]) for table in IN_MEMORY}
+            frames["forbrug"] = forbrug.result()
+    except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
+        return None
+    forbrug = frames.pop("forbrug")
+    if forbrug is None or any(frame is None for frame in frames.values()) or frames["bopael"].empty:
+        return None
+    pnr_type = {"int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for f in frames.values() if len(f)}
+    if pnr_type != {"int" if pa.types.is_integer(schemas["forbrug"].field("pnr").type) else "string"} or \
+            check_pnr_types(frames, files) or not _keys_hold(frames, forbrug):
+        return None
+    notes = notes_on_use(frames, files)
+    return Extract(**frames, activities=Activities(path=files["forbrug"]), files=files, notes=notes)
+
+
+def _types_fit(table: str, schema: pa.Schema, rows: int) -> bool:
+    """Every contract column is there once, stored with its contract type (nothing to convert;
+    a table without rows may have columns of no type)."""
+    names = schema.names
+    columns = contract_columns()[table]
+    return set(columns) <= set(names) and len(set(names)) == len(names) and all(
+        _kind_fits(spec.kind, schema.field(name).type) or (rows == 0 and pa.types.is_null(schema.field(name).type))
+        for name, spec in columns.items())
+
+
+def _kind_fits(kind: str, type_: pa.DataType) -> bool:
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    text = pa.types.is_string(type_) or pa.types.is_large_string(type_)
+    return {"pnr": pa.types.is_integer(type_) or text, "int": pa.types.is_integer(type_),
+            "float": pa.types.is_floating(type_) or pa.types.is_integer(type_),
+            "bool": pa.types.is_boolean(type_), "code": text}[kind]
+
+
+def _read_screened(table: str, path: Path) -> pd.DataFrame | None:
+    """The table in memory with its contract types, or None if a value rule is broken."""
+    data = pq.read_table(path, columns=list(contract_columns()[table]), read_dictionary=code_columns(table),
+                         pre_buffer=False)
+    if _rules_hold(table, data.schema, data) is None:
+        return None
+    frame = data.to_pandas(split_blocks=True, self_destruct=True)
+    frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
+    return final_types(table, frame)
+
+
+def _bounds(rule: dict) -> tuple[float, float]:
+    """(lowest, highest) of an in_range or ge check (the contract's are inclusive)."""
+    return rule["min_value"], rule.get("max_value", np.inf)
+
+
+def _rules_sql(table: str, schema: pa.Schema, source: str, also: tuple[str, ...] = ()) -> str:
+    """One aggregate query over `source` that is true (or null, without rows) when every row of
+    `table` keeps its value rules, and gives the aggregates `also` beside it."""
+    conditions = []
+    for name, spec in contract_columns()[table].items():
+        column = f'"{name}"'
+        conditions.append(f"{column} IS NOT NULL")
+        if pa.types.is_floating(schema.field(name).type):
+            conditions.append(f"isfinite({column})")
+        for check in spec.checks:
+            rule = check.statistics
+            if "allowed_values" in rule:
+                conditions.append(f"{column} IN ({', '.join(sql_literal(v) for v in rule['allowed_values'])})")
+            else:
+                low, high = _bounds(rule)
+                conditions.append(f"{column} >= {low}" + (f" AND {column} <= {high}" if np.isfinite(high) else ""))
+    rules = " AND ".join(conditions)
+    return f"SELECT {', '.join([f'bool_and({rules})', *also])} FROM {source}"
+
+
+def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path, also: tuple[str, ...] = ()) -> tuple | None:
+    """Every row keeps the table's value rules, in one DuckDB query over an Arrow table or a
+    Parquet file: the query's further aggregates `also`, or None where a rule is broken."""
+    with duckdb.connect() as connection:
+        connection.execute("SET enable_progress_bar = false")
+        if isinstance(rows, pa.Table):
+            connection.register("data", rows)
+            source = "data"
+        else:
+            source = f"read_parquet({sql_literal(str(rows))})"
+        holds, *found = connection.execute(_rules_sql(table, schema, source, also)).fetchone()
+        return None if holds is False else tuple(found)
+
+
+@dataclass(frozen=True)
+class _PackedKeys:
+    """forbrug's keys (pnr, aar) packed within their bounds, and its persons."""
+    packed: np.ndarray
+    bits: int
+    bounds: dict[str, tuple[int, int]]
+    persons: pd.DataFrame
+
+
+def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame | None:
+    """forbrug's keys once its rows are shown to keep the value rules (else None): integer keys
+    packed batch by batch (a few bytes a row), any other as a frame."""
+    keys = KEYS["forbrug"]
+    numbered = pa.types.is_integer(schema.field("pnr").type)
+    found = _rules_hold("forbrug", schema, path, ("count(*)", *(f"{f}({k})" for k in keys for f in ("min", "max"))))
+    if found is None:
+        return None
+    rows, *extremes = found
+    bounds = {key: (extremes[2 * i], extremes[2 * i + 1]) for i, key in enumerate(keys)}
+    if not numbered or not rows or rowkeys.key_bits(bounds) > rowkeys.DENSE_KEY_BITS:
+        frame = pq.read_table(path, columns=keys, pre_buffer=False).to_pandas()
+        frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
+        return final_types("forbrug", frame)
+    packed, start = None, 0
+    persons = np.zeros(bounds["pnr"][1] - bounds["pnr"][0] + 1, dtype=bool)
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(columns=keys):
+        if not batch.num_rows:
+            continue
+        part, bits = rowkeys.packed_keys(batch.to_pandas(), keys, bounds)
+        packed = np.empty(rows, dtype=part.dtype) if packed is None else packed
+        packed[start:start + len(part)] = part
+        start += len(part)
+        persons[batch.column("pnr").to_numpy() - bounds["pnr"][0]] = True
+    persons = pd.DataFrame({"pnr": np.flatnonzero(persons) + bounds["pnr"][0]})
+    return _PackedKeys(packed, bits, bounds, persons)
+
+
+def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame) -> bool:
+    """No key repeats; every person-year of bopael has a forbrug row; every person has stamdata."""
+    if any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")):
+        return False
+    stamdata = frames["stamdata"]
+    if isinstance(forbrug, pd.DataFrame):  # keys that do not pack densely (text): row keys' general path
+        return not rowkeys.duplicated(frames["bopael"], KEYS["bopael"]).any() and \
+            not rowkeys.duplicated(forbrug, KEYS["forbrug"]).any() and \
+            rowkeys.covered(frames["bopael"], forbrug, ["pnr", "aar"]).all() and \
+            all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
+                for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
+    residents = frames["bopael"]
+    if not all(forbrug.bounds[k][0] <= residents[k].min() and residents[k].max() <= forbrug.bounds[k][1]
+               for k in forbrug.bounds):
+        return False  # some person-year of bopael lies outside every forbrug key
+    packed, _ = rowkeys.packed_keys(residents, KEYS["bopael"], forbrug.bounds)
+    if rowkeys.repeated(packed, forbrug.bits).any():
+        return False
+    if not np.array_equal(packed, forbrug.packed):  # else forbrug's keys are bopael's, in its order
+        if rowkeys.repeated(forbrug.packed, forbrug.bits).any() or \
+                not rowkeys.flags(forbrug.packed, forbrug.bits)[packed].all():
+            return False
+    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
+               for frame in (residents, frames["ydelser"], frames["diagnoser"], forbrug.persons))
