@@ -130,6 +130,28 @@ def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_
     assert message(parquet_dir) == from_csv.replace(str(csv_dir), str(parquet_dir)).replace(".csv", ".parquet")
 
 
+@pytest.mark.parametrize("case", ["forbrug in another order, with a person-year more",
+                                  "ten-digit person numbers (keys too wide for flags)"])
+def test_the_screened_extract_is_the_extract_read_whole(tmp_path, case):
+    """The screening's key checks on their other paths: forbrug's keys not in bopael's order, and
+    person numbers too far apart to pack densely."""
+    csv_dir = small_valid(tmp_path / "csv")
+    if case.startswith("forbrug"):
+        forbrug = pd.read_csv(csv_dir / "forbrug.csv")
+        extra = forbrug.iloc[-1:].assign(aar=2016)  # person 3 in forbrug, not in bopael, in 2016: allowed
+        pd.concat([forbrug, extra]).iloc[::-1].to_csv(csv_dir / "forbrug.csv", index=False)
+    else:
+        for path in csv_dir.glob("*.csv"):
+            frame = pd.read_csv(path)
+            frame.assign(pnr=frame["pnr"].map({1: 101_011_234, 2: 3_112_999_999, 3: 1_501_921_234})).to_csv(
+                path, index=False)
+    parquet_dir = as_parquet(csv_dir, tmp_path / "parquet")
+    whole, screened = load_extract(csv_dir), load_extract(parquet_dir)
+    assert screened.activities.path is not None  # screened, not read whole
+    for table in ("bopael", "stamdata", "ydelser", "forbrug"):
+        same_rows(getattr(whole, table), getattr(screened, table))
+
+
 def test_a_missing_value_in_a_parquet_integer_column_is_reported(tmp_path):
     parquet_dir = as_parquet(small_valid(tmp_path / "csv"), tmp_path / "parquet")
     bopael = pd.read_parquet(parquet_dir / "bopael.parquet")

@@ -64,3 +64,12 @@ def test_keys_far_from_zero_pack_to_distinct_numbers_from_zero():
     packed, bits = rowkeys.packed_keys(frame, ["pnr", "aar"])
     assert bits == 27 + 3 and packed.dtype == np.int32
     assert packed.tolist() == [100_000_000 * 8 + 0, 100_000_007 * 8 + 5, 100_000_000 * 8 + 5, 0]
+
+
+def test_distinct_keys_are_counted_as_pandas_counts_them():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"pnr": rng.integers(100_000, 100_400, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    for keys in (["pnr"], ["pnr", "aar"]):
+        expected = len(frame[keys].drop_duplicates())
+        assert rowkeys.distinct(frame, keys) == expected
+        assert rowkeys.distinct(frame.astype({"pnr": str}), keys) == expected  # text keys: pandas' own count

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow
 
-from . import __version__
+from . import __version__, rowkeys
 from .codes import YEARS, year_span
 from .contract import load_extract
 from .errors import RoretError
@@ -58,7 +58,7 @@ def _validate(args) -> None:
     for note in extract.notes:
         print(f"note: {note}")
     years = extract.years()
-    print(f"valid: {args.data} — {extract.bopael['pnr'].nunique():,} persons, years {years[0]}–{years[-1]}, "
+    print(f"valid: {args.data} — {rowkeys.distinct(extract.bopael, ['pnr']):,} persons, years {years[0]}–{years[-1]}, "
           f"{len(extract.ydelser):,} service rows")
 
 

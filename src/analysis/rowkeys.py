@@ -64,6 +64,14 @@ def repeated(packed: np.ndarray, bits: int) -> np.ndarray:
     return np.isin(packed, again) if len(again) else np.zeros(len(packed), dtype=bool)
 
 
+def distinct(frame: pd.DataFrame, keys: list[str]) -> int:
+    """The number of distinct keys."""
+    packing = packed_keys(frame, keys)
+    if packing is None or packing[1] > DENSE_KEY_BITS:
+        return len(frame[keys].drop_duplicates())
+    return int(np.count_nonzero(flags(*packing)))
+
+
 def duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Mask of every row whose key occurs more than once."""
     packing = packed_keys(frame, keys)

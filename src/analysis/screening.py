@@ -1,8 +1,8 @@
 """A quick proof that a Parquet extract keeps the data contract, the common case at national scale.
 
-The value rules are checked in Arrow for the tables held in memory and by one DuckDB aggregate
-query over forbrug, which stays in its file; the key rules (unique keys, every person-year of
-bopael with a forbrug row, every person in stamdata) by flag arrays. Short of a proof — a broken
+The value rules are checked by one DuckDB aggregate query per table: over the Arrow data of the
+tables held in memory, and over forbrug's file, which stays where it is; the key rules (unique
+keys, every person-year of bopael with a forbrug row, every person in stamdata) by flag arrays. Short of a proof — a broken
 rule, a column that needs converting — `screened` returns None, and the contract's detailed path
 reads the tables whole to report every problem with its rows.
 """
@@ -33,12 +33,11 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
         if not all(_types_fit(table, schemas[table], metadata[table].num_rows) for table in TABLES):
             return None
         with ThreadPoolExecutor(1) as pool:  # forbrug is checked on a second core beside the other tables
-            forbrug = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
+            keys = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
             frames = {table: _read_screened(table, files[table]) for table in IN_MEMORY}
-            frames["forbrug"] = forbrug.result()
+            forbrug = keys.result()
     except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
         return None
-    forbrug = frames.pop("forbrug")
     if forbrug is None or any(frame is None for frame in frames.values()) or frames["bopael"].empty:
         return None
     pnr_type = {"int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for f in frames.values() if len(f)}
