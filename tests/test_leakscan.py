@@ -41,6 +41,14 @@ def test_person_key_in_a_notebook_output_is_caught(build):
     assert scan(build, KEYS, 5) == ["notebooks/kapitel.ipynb (cell 1 output): contains a person key of the input extract"]
 
 
+def test_person_key_in_a_workbook_cell_is_caught_with_the_markup_left_out(build):
+    from analysis.workbooks import add_sheet, new_workbook, save
+    workbook = new_workbook()
+    add_sheet(workbook, "tal", pd.DataFrame({"antal": [72000, 41067], "note": ["", "borger 987654321"]}))
+    save(workbook, build / "kontrol.xlsx")
+    assert scan(build, KEYS, 5) == ["kontrol.xlsx (xl/worksheets/sheet1.xml): contains a person key of the input extract"]
+
+
 def test_person_key_in_a_table_or_page_is_caught(build):
     (build / "html" / "kapitel.html").write_text("<td>123456789</td>")
     pd.DataFrame({"antal": [10], "note": ["987654321"]}).to_csv(build / "tables" / "ekstra.csv", index=False)

@@ -36,6 +36,7 @@ MIN_KEY_LENGTH = 6  # shorter numbers (years, small counts) are keys only next t
 MAX_TABLE_ROWS = 20_000  # more rows than any aggregate table has: treated as person-level
 IMAGE_TYPES = ("image/png", "image/jpeg", "application/pdf", "image/svg+xml")
 DIGITS = re.compile(r"\d+")
+XML_MARKUP = re.compile(r"<[^>]*>")
 GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d])")  # 100.012.345, 100,012,345
 SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")  # 1.0e+08
 WORDS = re.compile(r"[0-9A-Za-z]+")
@@ -119,10 +120,11 @@ def _texts(directory: Path) -> Iterator[tuple[str, str, str, bool]]:
                 yield name, location, text, is_output
         elif path.suffix == ".pdf":
             yield name, "text", pdf_text(path), False
-        elif zipfile.is_zipfile(path):  # a workbook: the text of each of its parts
-            with zipfile.ZipFile(path) as archive:
+        elif zipfile.is_zipfile(path):  # a workbook: the text of each of its parts, the cells' values
+            with zipfile.ZipFile(path) as archive:  # without the XML's markup (cell references, styles)
                 for member in archive.namelist():
-                    yield name, member, archive.read(member).decode("utf-8", errors="replace"), False
+                    text = archive.read(member).decode("utf-8", errors="replace")
+                    yield name, member, XML_MARKUP.sub(" ", text) if member.endswith(".xml") else text, False
         elif path.parent.name == "tables" and any(value_columns(path.stem)) and path.suffix == ".csv":
             yield name, "file", _identifying_cells(path), False
         else:
