@@ -223,7 +223,7 @@ def test_build_all_reports_a_failure_builds_the_others_and_matches_single_builds
     failing = tmp_path / "zz_fejler.py"
     failing.write_text("# %% tags=[\"parameters\"]\nkommune = None\n\n# %%\n"
                        "if kommune == 101:\n    raise RuntimeError('tvunget fejl')\n")
-    sources = pipeline.notebook_sources() + [failing]
+    sources = execution.notebook_sources() + [failing]
     monkeypatch.setattr(batch, "notebook_sources", lambda: sources)
     out = tmp_path / "alle"
     status = main(["build-all", "--data", str(data), "--out", str(out), "--kommuner", "101,751,825", "--jobs", "1",

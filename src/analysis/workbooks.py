@@ -16,20 +16,21 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def new_workbook() -> Workbook:
-    """A workbook whose sheets are written row by row as they are added (fast for large tables)."""
-    return Workbook(write_only=True)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
 
 
 def add_sheet(workbook: Workbook, title: str, table: pd.DataFrame, hidden: str | None = None) -> None:
     """`table` as a sheet named `title`, its header frozen; a missing value as `hidden` (or empty)."""
     sheet = workbook.create_sheet(title[:31])
-    for number, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = max(10, len(str(column)) + 2)
-    sheet.freeze_panes = "A2"
     sheet.append(list(table.columns))
     for row in table.itertuples(index=False):
         sheet.append([hidden if pd.isna(value) else (value.item() if hasattr(value, "item") else value)
                       for value in row])
+    for number, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = max(10, len(str(column)) + 2)
+    sheet.freeze_panes = "A2"
 
 
 def save(workbook: Workbook, path: Path) -> None:
