@@ -30,6 +30,8 @@ from .profile import ADULTS, ALL_FIVE, BOTILBUD, ON_BOTILBUD, POPULATION, age_ba
 from .staircase import load_staircase, movement_of_step
 
 PRIMARY, SECONDARY = "primary", "secondary"
+TOLERANCE = 1e-8  # a form whose residual off the relations' row space is below this is determined
+ROUNDING = 1e-10  # far above the rounding in a squared distance, far below a form's that is not determined
 
 
 @dataclass(frozen=True)
@@ -266,11 +268,12 @@ def _determined(matrix, forms: Forms, form_rows: np.ndarray, hidden: np.ndarray,
     local = np.empty(len(hidden_cells), dtype=np.int64)  # a hidden cell's place within its block
     positive = values[hidden_cells] > 0
     residual = np.zeros(len(form_rows))
-    for label in range(labels.max() + 1):
+    blocks = labels.max() + 1  # the blocks worth a look: hidden cells, some positive or in a small form
+    worth = (np.bincount(cell_label, minlength=blocks) > 0) & (
+        (np.bincount(cell_label, weights=positive, minlength=blocks) > 0) | (np.bincount(entry_label, minlength=blocks) > 0))
+    for label in np.flatnonzero(worth):
         members = cell_order[cell_bounds[label]:cell_bounds[label + 1]]
         in_block = entry_order[entry_bounds[label]:entry_bounds[label + 1]]
-        if not len(members) or not (positive[members].any() or len(in_block)):
-            continue
         rows = row_order[row_bounds[label]:row_bounds[label + 1]]
         basis = _basis(restricted, rows, members, hidden_cells, cache)
         if len(basis):
@@ -280,12 +283,28 @@ def _determined(matrix, forms: Forms, form_rows: np.ndarray, hidden: np.ndarray,
         if len(in_block):
             local[members] = np.arange(len(members))
             form_ids, form_place = np.unique(entries.row[in_block], return_inverse=True)
-            dense = np.zeros((len(form_ids), len(members)))
-            np.add.at(dense, (form_place, local[entries.col[in_block]]), entries.data[in_block])
-            rest = dense - (dense @ basis.T) @ basis if len(basis) else dense
-            residual[form_ids] = np.maximum(residual[form_ids], np.abs(rest).max(axis=1))
-    for row in np.flatnonzero(residual < 1e-8):
+            block_forms = coo_matrix((entries.data[in_block], (form_place, local[entries.col[in_block]])),
+                                     shape=(len(form_ids), len(members))).tocsr()
+            residual[form_ids] = np.maximum(residual[form_ids], _largest_residuals(block_forms, basis))
+    for row in np.flatnonzero(residual < TOLERANCE):
         yield forms.matrix[form_rows[row]].indices, str(forms.kinds[form_rows[row]])
+
+
+def _largest_residuals(block_forms, basis: np.ndarray) -> np.ndarray:
+    """Per form (a sparse row over a block's hidden cells), the largest entry, in absolute value,
+    of its residual off the row space of `basis` (orthonormal rows). Only the forms near the row
+    space get it entry by entry; a form farther off, by its squared distance (Pythagoras, from
+    sparse products), cannot have every entry below TOLERANCE and gets infinity."""
+    if not len(basis):
+        return abs(block_forms).max(axis=1).toarray().ravel()
+    along = block_forms @ basis.T
+    distance = np.asarray(block_forms.multiply(block_forms).sum(axis=1)).ravel() - (along ** 2).sum(axis=1)
+    largest = np.full(block_forms.shape[0], np.inf)
+    near = np.flatnonzero(distance <= block_forms.shape[1] * TOLERANCE ** 2 + ROUNDING)
+    if len(near):
+        dense = block_forms[near].toarray()
+        largest[near] = np.abs(dense - (dense @ basis.T) @ basis).max(axis=1)
+    return largest
 
 
 def _basis(restricted, rows: np.ndarray, members: np.ndarray, hidden_cells: np.ndarray, cache: dict) -> np.ndarray:
