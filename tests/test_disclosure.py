@@ -13,6 +13,7 @@ from analysis.contract import load_extract
 from analysis.consequences import COVARIANCE_COLUMNS
 from analysis.disclosure import protect_estimates
 from analysis.params import Params
+from analysis import protection
 from analysis.protection import Block, System, protect
 from analysis.registry import PACKAGE_TABLES, book_tables, compute_package, compute_tables, write_tables
 from extracts import write_extract
@@ -307,3 +308,20 @@ def _reader_equations(tables: dict[str, pd.DataFrame], params: Params):
     rows = [r for r, terms in enumerate(equations) for _ in terms]
     cols, coefs = zip(*[term for terms in equations for term in terms])
     return names, coo_matrix((coefs, (rows, cols)), shape=(len(equations), width)).tocsr()
+
+
+def test_residuals_off_the_row_space_decide_as_the_dense_projection_does():
+    """Forms in the row space of the relations (sums of relations) and forms off it: the sparse
+    shortcut gives the dense projection's largest residual where it matters, and the same verdict."""
+    rng = np.random.default_rng(4)
+    relations = (rng.random((12, 40)) < 0.15).astype(float)
+    _, singular, vt = np.linalg.svd(relations, full_matrices=False)
+    basis = vt[singular > 1e-10]
+    inside = relations[:6] + relations[6:12]  # sums of relations: determined
+    outside = np.eye(40)[:10] + np.eye(40)[10:20]  # pairs of cells: not (almost surely)
+    forms = np.vstack([inside, outside])
+    dense = np.abs(forms - (forms @ basis.T) @ basis).max(axis=1)
+    shortcut = protection._largest_residuals(coo_matrix(forms).tocsr(), basis)
+    assert ((dense < protection.TOLERANCE) == (shortcut < protection.TOLERANCE)).all()
+    assert (dense[:6] < protection.TOLERANCE).all() and (dense[6:] > protection.TOLERANCE).all()
+    assert np.allclose(shortcut[:6], dense[:6], atol=1e-12)
