@@ -191,3 +191,24 @@ def test_an_unused_code_in_a_parquet_dictionary_is_no_problem(tmp_path):
     forbrug["status_uge48"] = pd.Categorical(forbrug["status_uge48"], categories=["andet", "pensioneret"])
     forbrug.to_parquet(parquet_dir / "forbrug.parquet")
     same_rows(load_extract(csv_dir).forbrug, load_extract(parquet_dir).forbrug)
+
+
+def test_the_order_of_bopael_rows_changes_no_table(synthetic_twins, tmp_path):
+    """Years of bopael are found by binary search when it is in year order (as written, year by
+    year) and by selection otherwise; forbrug's keys, then in another order, are checked on the
+    other path. Every table is the same."""
+    shuffled = tmp_path / "shuffled"
+    shutil.copytree(synthetic_twins / "parquet", shuffled)
+    bopael = pd.read_parquet(shuffled / "bopael.parquet")
+    bopael.sample(frac=1, random_state=3).to_parquet(shuffled / "bopael.parquet")
+    texts = []
+    for directory in (synthetic_twins / "parquet", shuffled):
+        extract = load_extract(directory)
+        assert extract.activities.path is not None  # screened
+        assert extract.in_year_order() == (directory != shuffled)
+        rows_2020 = extract.bopael[extract.bopael["aar"] == 2020]
+        same_rows(extract.residents_in(2020), rows_2020)
+        assert extract.years() == sorted(extract.bopael["aar"].unique())
+        write_tables(compute_tables(extract, Params(), progress=lambda _: None), tmp_path / directory.name, Params())
+        texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / directory.name / "tables").glob("*.csv"))})
+    assert texts[0] == texts[1] and len(texts[0]) > 10

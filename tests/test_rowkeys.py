@@ -58,12 +58,13 @@ def test_join_positions_agree_with_a_merge_on_every_path():
 
 def test_keys_far_from_zero_pack_to_distinct_numbers_from_zero():
     """Person keys near 3e9 (ten-digit numbers) and years pack into 31 bits as their distance
-    from the lowest key: the wrap-around of the 32-bit arithmetic cancels out."""
+    from the lowest key, the year (the narrower column) leading: the wrap-around of the 32-bit
+    arithmetic cancels out."""
     frame = pd.DataFrame({"pnr": np.array([3_100_000_000, 3_100_000_007, 3_100_000_000, 3_000_000_000]),
                           "aar": np.array([2017, 2022, 2022, 2017], dtype=np.int16)})
     packed, bits = rowkeys.packed_keys(frame, ["pnr", "aar"])
     assert bits == 27 + 3 and packed.dtype == np.int32
-    assert packed.tolist() == [100_000_000 * 8 + 0, 100_000_007 * 8 + 5, 100_000_000 * 8 + 5, 0]
+    assert packed.tolist() == [(0 << 27) + 100_000_000, (5 << 27) + 100_000_007, (5 << 27) + 100_000_000, 0]
 
 
 def test_distinct_keys_are_counted_as_pandas_counts_them():
@@ -73,3 +74,22 @@ def test_distinct_keys_are_counted_as_pandas_counts_them():
         expected = len(frame[keys].drop_duplicates())
         assert rowkeys.distinct(frame, keys) == expected
         assert rowkeys.distinct(frame.astype({"pnr": str}), keys) == expected  # text keys: pandas' own count
+
+
+def test_an_index_of_packed_keys_finds_rows_as_a_merge_does():
+    """bopael's keys packed once (in no particular order) answer which rows of another table occur
+    in it and which of its rows occur in another, also for keys outside its bounds."""
+    rng = np.random.default_rng(13)
+    table = pd.DataFrame({"pnr": rng.integers(1_000, 1_300, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    table = table.drop_duplicates().sample(frac=1, random_state=4).reset_index(drop=True)  # unique, unordered
+    other = pd.concat([table.sample(400, random_state=5),
+                       pd.DataFrame({"pnr": [999, 1_000, 1_400, 1_100], "aar": [2020, 2016, 2020, 2023]})])
+    other = other.drop_duplicates().reset_index(drop=True)  # unique keys, some outside the table's bounds
+    index = rowkeys.PackedKeys.of(table, ["pnr", "aar"])
+    merged = other.merge(table.drop_duplicates(), on=["pnr", "aar"], how="left", indicator=True)
+    assert (index.holds(other) == (merged["_merge"] == "both").to_numpy()).all()
+    expected = _merged_positions(table, other, ["pnr", "aar"])
+    rows, matched = index.matches(other)
+    assert rows.tolist() == np.flatnonzero(expected >= 0).tolist()  # the table's rows, ascending
+    assert matched.tolist() == expected[expected >= 0].tolist()
+    assert rowkeys.PackedKeys.of(table.astype({"pnr": str}), ["pnr", "aar"]) is None  # text keys: no index

@@ -1,7 +1,7 @@
 """The target group (METHODS.md §1) on hand-built extracts with answers worked out by hand."""
 import pandas as pd
 
-from analysis.contract import load_extract
+from analysis.contract import Extract, load_extract
 from analysis.params import Params
 from analysis.targetgroup import members
 from extracts import unprotected, write_extract
@@ -72,3 +72,14 @@ def test_area_counts_add_up_over_a_partition_of_municipalities(tmp_path):
     parts = parts[parts["omraade"] == "casekommuner"].groupby(["aar", "gruppe"])["antal"].sum()
     national = whole[whole["omraade"] == "landsplan"].set_index(["aar", "gruppe"])["antal"]
     pd.testing.assert_series_equal(parts.sort_index(), national.sort_index(), check_names=False)
+
+
+def test_members_are_the_same_with_person_keys_as_text(tmp_path):
+    """Integer keys are looked up in bopael's packed keys, text keys by a merge: the same members."""
+    numbered = extract(tmp_path)
+    as_text = {t: getattr(numbered, t).assign(pnr=lambda f: "p" + f["pnr"].astype(str))
+               for t in ("bopael", "stamdata", "ydelser", "diagnoser")}
+    texted = Extract(**as_text, activities=numbered.activities)
+    assert numbered.resident_keys() is not None and texted.resident_keys() is None
+    expected = members(numbered).assign(pnr=lambda f: "p" + f["pnr"].astype(str))
+    pd.testing.assert_frame_equal(members(texted).astype({"pnr": object}), expected.astype({"pnr": object}))

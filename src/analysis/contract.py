@@ -136,7 +136,33 @@ class Extract:
 
     def years(self) -> list[int]:
         """The years of residence the extract covers."""
-        return sorted(int(year) for year in self.bopael["aar"].unique())
+        def compute() -> list[int]:
+            if not self.in_year_order():
+                return sorted(int(year) for year in self.bopael["aar"].unique())
+            values = self.bopael["aar"].to_numpy()
+            years = [values[0]]
+            while years[-1] != values[-1]:  # a binary search per year (for a value of the column's type: no copy)
+                years.append(values[np.searchsorted(values, years[-1], "right")])
+            return [int(year) for year in years]
+        return self.memo("years", compute)
+
+    def residents_in(self, year: int) -> pd.DataFrame:
+        """bopael's rows of `year`: a slice, found by binary search, where bopael is in year order
+        (as a register extract is written, year by year), else a selection."""
+        values = self.bopael["aar"].to_numpy()
+        if self.in_year_order():  # the year in the column's type, so that the search does not copy the column
+            year = values.dtype.type(year)
+            return self.bopael.iloc[np.searchsorted(values, year, "left"):np.searchsorted(values, year, "right")]
+        return self.bopael[values == year]
+
+    def in_year_order(self) -> bool:
+        """bopael is in year order (then a year's rows are found by binary search)."""
+        values = self.bopael["aar"].to_numpy()
+        return self.memo("in_year_order", lambda: bool((values[1:] >= values[:-1]).all()))
+
+    def resident_keys(self) -> rowkeys.PackedKeys | None:
+        """bopael's person-year keys packed (kept from validation), or None where they are text."""
+        return self.memo("resident_keys", lambda: rowkeys.PackedKeys.of(self.bopael, KEYS["bopael"]))
 
     def memo(self, key, compute):
         """A value derived from the extract, computed once per run (e.g. the target group)."""
@@ -334,12 +360,15 @@ def _check_coverage(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> 
     return problems
 
 
-def notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
-    """What the contract allows but a reader of the results should know."""
+def notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path],
+                 residents: rowkeys.PackedKeys | None = None) -> list[str]:
+    """What the contract allows but a reader of the results should know (`residents`: bopael's
+    keys packed, if at hand)."""
     services = frames["ydelser"]
     if services.empty:
         return [f"{files['ydelser'].name} has no rows: the target group is empty in every year"]
-    resident = rowkeys.covered(services, frames["bopael"], ["pnr", "aar"])
+    resident = rowkeys.covered(services, frames["bopael"], ["pnr", "aar"]) if residents is None else \
+        residents.holds(services)
     if not resident.all():
         return [f"{files['ydelser'].name}: {int((~resident).sum()):,} service row(s) for person-years without a "
                 "bopael row are not counted (the target group is adult residents)"]

@@ -36,8 +36,8 @@ MEASURES = (*ACTIVITIES, ALL_FIVE)        # the package's forbrug
 def people(extract: Extract, year: int) -> pd.DataFrame:
     """Adult residents in `year`: pnr, kom and flags i_alt (member), kognitiv, sindslidelse."""
     def compute():
-        residents = extract.bopael
-        adults = residents.loc[(residents["aar"] == year) & (residents["alder"] >= 18), ["pnr", "kom"]]
+        residents = extract.residents_in(year)
+        adults = residents.loc[residents["alder"] >= 18, ["pnr", "kom"]]
         in_group = members(extract)
         in_group = in_group[in_group["aar"] == year]
         found = positions(adults, in_group, ["pnr"])
@@ -56,8 +56,8 @@ def age_band(params: Params) -> str:
 def population_counts(extract: Extract, params: Params) -> pd.DataFrame:
     """befolkning (package): adults and residents of the per-10,000 age band per municipality."""
     youngest, oldest = params.pr_10000_alder
-    in_year = (extract.bopael["aar"] == params.aar).to_numpy()
-    kom, alder = extract.bopael["kom"].to_numpy()[in_year], extract.bopael["alder"].to_numpy()[in_year]
+    residents = extract.residents_in(params.aar)
+    kom, alder = residents["kom"].to_numpy(), residents["alder"].to_numpy()
     parts = []
     for gruppe, chosen in ((ADULTS, alder >= 18), (age_band(params), (alder >= youngest) & (alder <= oldest))):
         counts = np.bincount(kom[chosen])  # per municipality code

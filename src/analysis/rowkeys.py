@@ -1,5 +1,7 @@
 """Row keys of national-scale tables packed into integers: duplicate checks, coverage and
 lookups in flag arrays and sorted arrays instead of hash joins (pandas where keys are text)."""
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,8 @@ def key_bits(bounds: dict[str, tuple[int, int]]) -> int:
 def packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None) -> tuple[np.ndarray, int] | None:
     """The key columns packed into one integer per row (equal keys, equal numbers; int32 when they
     fit in 31 bits) and the number of bits used, or None when they do not fit in 63 bits (e.g.
-    string person keys). `bounds` (column: (lowest, highest)) packs several frames alike."""
+    string person keys). `bounds` (column: (lowest, highest)) packs several frames alike. The
+    narrowest column leads, so that the rows of one year, say, find their keys close together."""
     parts, used = [], 0
     for column in keys:
         values = frame[column]
@@ -37,6 +40,7 @@ def packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None
         used += bits
     if used > 63:
         return None
+    parts.sort(key=lambda part: part[2])  # stable: equal widths keep the order of `keys`
     dtype = np.dtype(np.int32 if used <= 31 else np.int64)
     packed, offset = parts[0][0].astype(dtype), parts[0][1]
     for codes, low, bits in parts[1:]:  # in place: tens of millions of rows (wrap-around cancels out exactly)
@@ -116,3 +120,48 @@ def positions(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.n
     found = np.full(len(frame), -1, dtype=np.int64)
     found[hit] = order[np.searchsorted(theirs[order], mine[hit])]
     return found
+
+
+@dataclass(frozen=True)
+class PackedKeys:
+    """A table's integer keys packed within `bounds`, one per row, kept so that other tables'
+    keys are looked up in it without packing its rows again (e.g. bopael's tens of millions)."""
+    packed: np.ndarray
+    bits: int
+    bounds: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, keys: list[str], bounds: dict | None = None) -> "PackedKeys | None":
+        """The frame's keys packed (within its own bounds unless given; they must hold every row),
+        or None when they are not integers or need more than DENSE_KEY_BITS bits."""
+        if not len(frame) or not all(pd.api.types.is_integer_dtype(frame[c]) for c in keys):
+            return None
+        bounds = bounds or {c: (int(frame[c].to_numpy().min()), int(frame[c].to_numpy().max())) for c in keys}
+        if key_bits(bounds) > DENSE_KEY_BITS:
+            return None
+        return cls(*packed_keys(frame, keys, bounds), bounds)
+
+    def alike(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of `frame` whose keys lie within the bounds, and their keys packed alike."""
+        inside = np.ones(len(frame), dtype=bool)
+        for column, (low, high) in self.bounds.items():
+            values = frame[column].to_numpy()
+            inside &= (values >= low) & (values <= high)
+        rows = np.flatnonzero(inside)
+        packing = packed_keys(frame.iloc[rows], list(self.bounds), self.bounds) if len(rows) else None
+        return rows, packing[0] if packing else self.packed[:0]
+
+    def holds(self, frame: pd.DataFrame) -> np.ndarray:
+        """Mask of the rows of `frame` whose key occurs in this table."""
+        rows, theirs = self.alike(frame)
+        found = np.zeros(len(frame), dtype=bool)
+        found[rows] = flags(self.packed, self.bits)[theirs]
+        return found
+
+    def matches(self, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """This table's rows whose key occurs in `other` (whose keys are unique), ascending, and
+        for each the row of `other` with its key."""
+        candidates, theirs = self.alike(other)
+        rows = np.flatnonzero(flags(theirs, self.bits)[self.packed])
+        order = np.argsort(theirs, kind="stable")
+        return rows, candidates[order[np.searchsorted(theirs[order], self.packed[rows])]]

@@ -21,6 +21,7 @@ from .contract import (KEYS, TABLES, Activities, Extract, check_pnr_types, code_
                        final_types, notes_on_use, parse_column, sql_literal)
 
 IN_MEMORY = tuple(table for table in TABLES if table != "forbrug")
+BATCH_ROWS = 1 << 20  # forbrug's keys are packed a million rows at a time (a few MB)
 
 
 def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
@@ -42,10 +43,14 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
         return None
     pnr_type = {"int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for f in frames.values() if len(f)}
     if pnr_type != {"int" if pa.types.is_integer(schemas["forbrug"].field("pnr").type) else "string"} or \
-            check_pnr_types(frames, files) or not _keys_hold(frames, forbrug):
+            check_pnr_types(frames, files):
         return None
-    notes = notes_on_use(frames, files)
-    return Extract(**frames, activities=Activities(path=files["forbrug"]), files=files, notes=notes)
+    residents = _resident_keys(frames["bopael"], forbrug)
+    if not _keys_hold(frames, forbrug, residents):
+        return None
+    notes = notes_on_use(frames, files, residents)
+    return Extract(**frames, activities=Activities(path=files["forbrug"]), files=files, notes=notes,
+                   derived={"resident_keys": residents})
 
 
 def _types_fit(table: str, schema: pa.Schema, rows: int) -> bool:
@@ -120,9 +125,7 @@ def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path, also: tupl
 @dataclass(frozen=True)
 class _PackedKeys:
     """forbrug's keys (pnr, aar) packed within their bounds, and its persons."""
-    packed: np.ndarray
-    bits: int
-    bounds: dict[str, tuple[int, int]]
+    keys: rowkeys.PackedKeys
     persons: pd.DataFrame
 
 
@@ -142,7 +145,7 @@ def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame |
         return final_types("forbrug", frame)
     packed, start = None, 0
     persons = np.zeros(bounds["pnr"][1] - bounds["pnr"][0] + 1, dtype=bool)
-    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(columns=keys):
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(BATCH_ROWS, columns=keys):
         if not batch.num_rows:
             continue
         part, bits = rowkeys.packed_keys(batch.to_pandas(), keys, bounds)
@@ -151,11 +154,21 @@ def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame |
         start += len(part)
         persons[batch.column("pnr").to_numpy() - bounds["pnr"][0]] = True
     persons = pd.DataFrame({"pnr": np.flatnonzero(persons) + bounds["pnr"][0]})
-    return _PackedKeys(packed, bits, bounds, persons)
+    return _PackedKeys(rowkeys.PackedKeys(packed, bits, bounds), persons)
 
 
-def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame) -> bool:
-    """No key repeats; every person-year of bopael has a forbrug row; every person has stamdata."""
+def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame) -> rowkeys.PackedKeys | None:
+    """bopael's keys packed as forbrug's, or None where they are text or outside forbrug's bounds."""
+    if isinstance(forbrug, pd.DataFrame) or not all(
+            low <= residents[k].min() and residents[k].max() <= high for k, (low, high) in forbrug.keys.bounds.items()):
+        return None
+    return rowkeys.PackedKeys.of(residents, KEYS["bopael"], forbrug.keys.bounds)
+
+
+def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame,
+               residents: rowkeys.PackedKeys | None) -> bool:
+    """No key repeats; every person-year of bopael (`residents`: its keys packed as forbrug's) has
+    a forbrug row; every person has stamdata."""
     if any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")):
         return False
     stamdata = frames["stamdata"]
@@ -165,16 +178,12 @@ def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFr
             rowkeys.covered(frames["bopael"], forbrug, ["pnr", "aar"]).all() and \
             all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
                 for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
-    residents = frames["bopael"]
-    if not all(forbrug.bounds[k][0] <= residents[k].min() and residents[k].max() <= forbrug.bounds[k][1]
-               for k in forbrug.bounds):
-        return False  # some person-year of bopael lies outside every forbrug key
-    packed, _ = rowkeys.packed_keys(residents, KEYS["bopael"], forbrug.bounds)
-    if rowkeys.repeated(packed, forbrug.bits).any():
-        return False
-    if not np.array_equal(packed, forbrug.packed):  # else forbrug's keys are bopael's, in its order
-        if rowkeys.repeated(forbrug.packed, forbrug.bits).any() or \
-                not rowkeys.flags(forbrug.packed, forbrug.bits)[packed].all():
+    if residents is None or rowkeys.repeated(residents.packed, residents.bits).any():
+        return False  # some person-year of bopael lies outside every forbrug key, or repeats
+    forbrug_keys = forbrug.keys
+    if not np.array_equal(residents.packed, forbrug_keys.packed):  # else forbrug's keys are bopael's, in its order
+        if rowkeys.repeated(forbrug_keys.packed, forbrug_keys.bits).any() or \
+                not rowkeys.flags(forbrug_keys.packed, forbrug_keys.bits)[residents.packed].all():
             return False
-    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
-               for frame in (residents, frames["ydelser"], frames["diagnoser"], forbrug.persons))
+    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()  # forbrug's persons include bopael's
+               for frame in (forbrug.persons, frames["ydelser"], frames["diagnoser"]))

@@ -91,7 +91,7 @@ def _followed(extract: Extract, params: Params) -> pd.DataFrame:
     start = by_year.loc[by_year["aar"] == base, ["pnr", "trin"]].rename(columns={"trin": "fra"})
     later = by_year.loc[by_year["aar"] == end, ["pnr", "trin"]].rename(columns={"trin": "til"})
     frame = group.merge(start, on="pnr", how="left").merge(later, on="pnr", how="left")
-    present = frame["pnr"].isin(extract.bopael.loc[extract.bopael["aar"] == end, "pnr"])
+    present = frame["pnr"].isin(extract.residents_in(end)["pnr"])
     frame["fra"] = frame["fra"].fillna(0).astype(int)
     frame["til"] = np.where(present, frame["til"].fillna(0), -1).astype(int)
     return frame

@@ -1,4 +1,5 @@
 """The target group (METHODS.md §1)."""
+import numpy as np
 import pandas as pd
 
 from .areas import complete
@@ -26,18 +27,24 @@ def _members(extract: Extract) -> pd.DataFrame:
     for subgroup in SUBGROUPS:
         flags[subgroup] = (qualifying["maalgruppe"] == subgroup).to_numpy()
     flags = flags.groupby(["pnr", "aar"], as_index=False, sort=False)[list(SUBGROUPS)].any()
-    residents = extract.bopael
-    found = positions(residents, flags, ["pnr", "aar"])
-    chosen = (found >= 0) & (residents["alder"].to_numpy() >= 18)
-    group = residents.loc[chosen, ["pnr", "aar", "kom"]].reset_index(drop=True)  # in bopael's order
-    return group.assign(**{g: flags[g].to_numpy()[found[chosen]] for g in SUBGROUPS})
+    residents, index = extract.bopael, extract.resident_keys()
+    if index is None:  # text keys
+        found = positions(residents, flags, ["pnr", "aar"])
+        rows = np.flatnonzero(found >= 0)
+        matched = found[rows]
+    else:
+        rows, matched = index.matches(flags)
+    adult = residents["alder"].to_numpy()[rows] >= 18
+    rows, matched = rows[adult], matched[adult]
+    group = residents.iloc[rows][["pnr", "aar", "kom"]].reset_index(drop=True)  # in bopael's order
+    return group.assign(**{g: flags[g].to_numpy()[matched] for g in SUBGROUPS})
 
 
 def size_counts(extract: Extract, params: Params) -> pd.DataFrame:
     """maalgruppe (package): members per municipality, year and sub-group (i_alt counts each
     once), for every year of the extract."""
     people = members(extract)
-    years = sorted(extract.bopael["aar"].unique().tolist())
+    years = extract.years()
     frame = pd.concat([people.assign(gruppe="i_alt"), *[people[people[g]].assign(gruppe=g) for g in SUBGROUPS]])
     table = complete(frame.assign(antal=1), {"aar": years, "gruppe": ["i_alt", *SUBGROUPS]}, ["antal"])
     return table[["kom", "aar", "gruppe", "antal"]]
