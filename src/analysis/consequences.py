@@ -58,6 +58,8 @@ def _about_members(extract: Extract, name: str) -> pd.DataFrame:
         persons = members(extract)["pnr"]
         if name == "forbrug":
             return extract.activities.read(persons=persons)
+        if name == "bopael" and extract.resident_keys() is not None:  # tens of millions of rows: their packed keys
+            return extract.bopael[extract.resident_keys().having("pnr", persons.unique())]
         return _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
     return extract.memo(("about_members", name), compute)
 

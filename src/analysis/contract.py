@@ -79,6 +79,7 @@ class Activities:
     or left in its Parquet file and read in parts (a year, some persons), in bounded memory."""
     frame: pd.DataFrame | None = None
     path: Path | None = None
+    aligned: bool = False  # its rows are bopael's person-years in bopael's order (a year's rows pair by position)
 
     def read(self, years: list[int] | None = None, persons: pd.Series | None = None,
              columns: list[str] | None = None) -> pd.DataFrame:
@@ -159,6 +160,11 @@ class Extract:
         """bopael is in year order (then a year's rows are found by binary search)."""
         values = self.bopael["aar"].to_numpy()
         return self.memo("in_year_order", lambda: bool((values[1:] >= values[:-1]).all()))
+
+    def resident(self, frame: pd.DataFrame) -> np.ndarray:
+        """Mask of the rows of `frame` whose person-year (pnr, aar) is in bopael."""
+        index = self.resident_keys()
+        return rowkeys.covered(frame, self.bopael, ["pnr", "aar"]) if index is None else index.holds(frame)
 
     def resident_keys(self) -> rowkeys.PackedKeys | None:
         """bopael's person-year keys packed (kept from validation), or None where they are text."""

@@ -37,7 +37,7 @@ def people(extract: Extract, year: int) -> pd.DataFrame:
     """Adult residents in `year`: pnr, kom and flags i_alt (member), kognitiv, sindslidelse."""
     def compute():
         residents = extract.residents_in(year)
-        adults = residents.loc[residents["alder"] >= 18, ["pnr", "kom"]]
+        adults = residents.iloc[_adult_rows(residents)][["pnr", "kom"]]
         in_group = members(extract)
         in_group = in_group[in_group["aar"] == year]
         found = positions(adults, in_group, ["pnr"])
@@ -46,6 +46,11 @@ def people(extract: Extract, year: int) -> pd.DataFrame:
             frame[column] = np.where(frame["i_alt"], in_group[column].to_numpy()[found], False)
         return frame
     return extract.memo(("people", year), compute)
+
+
+def _adult_rows(residents: pd.DataFrame) -> np.ndarray:
+    """The positions of the adults among residents."""
+    return np.flatnonzero(residents["alder"].to_numpy() >= 18)
 
 
 def age_band(params: Params) -> str:
@@ -79,8 +84,8 @@ def _counted(place: np.ndarray, kom: pd.Index, gruppe: str, maal: str, who, valu
 
 def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
     """diagnoser (package): members per municipality, sub-group and diagnosis group."""
-    frame = people(extract, params.aar)
-    frame = frame[frame["i_alt"]]
+    frame = members(extract)
+    frame = frame[frame["aar"] == params.aar].assign(i_alt=True)
     place, kom = pd.factorize(frame["kom"], sort=True)
     diagnosed = extract.diagnoser
     parts = []
@@ -98,8 +103,12 @@ def _adult_measures(extract: Extract, adults: pd.DataFrame, year: int) -> Iterat
     """Each forbrug and stamdata measure of the adult residents of `year`: its name and an array
     in their order, one at a time (a national year of forbrug is large)."""
     columns = [*UNITS, *codes.FLAG_COLUMNS]
-    rows = extract.activities.read(years=[year], columns=["pnr", *columns])
-    found = positions(adults, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
+    if extract.activities.aligned:  # the year's rows are its residents', in their order
+        rows = extract.activities.read(years=[year], columns=columns)
+        found = _adult_rows(extract.residents_in(year))
+    else:
+        rows = extract.activities.read(years=[year], columns=["pnr", *columns])
+        found = positions(adults, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
     contact = (rows["psyk_indlagt_dage"].to_numpy() > 0) | (rows["psyk_ambulante_kontakter"].to_numpy() > 0)
     yield "psyk_kontakt", contact[found]
     for column in columns:

@@ -15,8 +15,9 @@ from .comparison import compare
 from .contract import Extract
 from .disclosure import protect_estimates
 from .params import Params
+from .prices import service_days
 from .protection import apply_hidden, audit_records, build_system, protect
-from .targetgroup import size_by_year, size_counts
+from .targetgroup import members, size_by_year, size_counts
 
 
 @dataclass(frozen=True)
@@ -147,14 +148,16 @@ def national(params: Params) -> Params:
 
 
 def _compute_package(extract: Extract, params: Params, progress: Callable[[str], None]) -> Package:
-    tables = {}
-    for table in PACKAGE_TABLES.values():
-        progress(f"package table {table.id}")
-        tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
-    progress("disclosure control over the whole package, and beside it SØM's consequence estimates")
+    members(extract), service_days(extract)  # what both jobs below build on, derived once before they start
+    progress("SØM's consequence estimates, beside the package tables and their disclosure control")
     # two independent jobs on two cores, each with one BLAS thread (more would only wait for each other)
     with ThreadPoolExecutor(1) as pool, threadpool_limits(limits=1, user_api="blas"):
         som_estimates = pool.submit(consequences.estimates, extract, params)
+        tables = {}
+        for table in PACKAGE_TABLES.values():
+            progress(f"package table {table.id}")
+            tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
+        progress("disclosure control over the whole package")
         system = build_system(tables, params)
         hidden, log = protect(system, params.min_celle)
         shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)

@@ -1,17 +1,25 @@
 """Row keys of national-scale tables packed into integers: duplicate checks, coverage and
 lookups in flag arrays and sorted arrays instead of hash joins (pandas where keys are text)."""
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
+BLOCK_ROWS = 1 << 20  # rows of packed keys decoded at a time
 DENSE_POSITION_BITS = 24  # keys in up to 24 bits (e.g. person numbers) index an array of positions (64 MB)
 
 
 def _bits(width: int) -> int:
     """Bits that number `width` values from 0."""
     return max(width - 1, 1).bit_length()
+
+
+def _packing_order(bits: list[int]) -> list[int]:
+    """The order in which columns of these widths are packed, most significant first: the
+    narrowest leads (equal widths keep their order)."""
+    return sorted(range(len(bits)), key=bits.__getitem__)
 
 
 def key_bits(bounds: dict[str, tuple[int, int]]) -> int:
@@ -40,7 +48,7 @@ def packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None
         used += bits
     if used > 63:
         return None
-    parts.sort(key=lambda part: part[2])  # stable: equal widths keep the order of `keys`
+    parts = [parts[i] for i in _packing_order([bits for _, _, bits in parts])]
     dtype = np.dtype(np.int32 if used <= 31 else np.int64)
     packed, offset = parts[0][0].astype(dtype), parts[0][1]
     for codes, low, bits in parts[1:]:  # in place: tens of millions of rows (wrap-around cancels out exactly)
@@ -151,11 +159,37 @@ class PackedKeys:
         packing = packed_keys(frame.iloc[rows], list(self.bounds), self.bounds) if len(rows) else None
         return rows, packing[0] if packing else self.packed[:0]
 
+    @cached_property
+    def present(self) -> np.ndarray:
+        """One flag per possible key, set where this table has it (made once, kept)."""
+        return flags(self.packed, self.bits)
+
+    def unique(self) -> bool:
+        """No key occurs twice."""
+        return np.count_nonzero(self.present) == len(self.packed)
+
     def holds(self, frame: pd.DataFrame) -> np.ndarray:
         """Mask of the rows of `frame` whose key occurs in this table."""
         rows, theirs = self.alike(frame)
         found = np.zeros(len(frame), dtype=bool)
-        found[rows] = flags(self.packed, self.bits)[theirs]
+        found[rows] = self.present[theirs]
+        return found
+
+    def having(self, column: str, values: np.ndarray) -> np.ndarray:
+        """Mask of this table's rows whose `column` (one of the keys) is among `values`: read
+        from the packed keys, not from the column itself."""
+        widths = [_bits(high - low + 1) for low, high in self.bounds.values()]
+        order = _packing_order(widths)
+        place = list(self.bounds).index(column)
+        shift = sum(widths[i] for i in order[order.index(place) + 1:])
+        low, high = self.bounds[column]
+        values = values[(values >= low) & (values <= high)]
+        wanted = np.zeros(1 << widths[place], dtype=bool)
+        wanted[values - low] = True
+        found = np.empty(len(self.packed), dtype=bool)
+        for start in range(0, len(self.packed), BLOCK_ROWS):  # small temporaries: no fresh memory per step
+            block = self.packed[start:start + BLOCK_ROWS]
+            found[start:start + len(block)] = wanted[(block >> shift) & ((1 << widths[place]) - 1)]
         return found
 
     def matches(self, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -46,10 +46,11 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             check_pnr_types(frames, files):
         return None
     residents = _resident_keys(frames["bopael"], forbrug)
-    if not _keys_hold(frames, forbrug, residents):
+    aligned = residents is not None and np.array_equal(residents.packed, forbrug.keys.packed)
+    if not _keys_hold(frames, forbrug, residents, aligned):
         return None
     notes = notes_on_use(frames, files, residents)
-    return Extract(**frames, activities=Activities(path=files["forbrug"]), files=files, notes=notes,
+    return Extract(**frames, activities=Activities(path=files["forbrug"], aligned=aligned), files=files, notes=notes,
                    derived={"resident_keys": residents})
 
 
@@ -166,9 +167,9 @@ def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame)
 
 
 def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame,
-               residents: rowkeys.PackedKeys | None) -> bool:
+               residents: rowkeys.PackedKeys | None, aligned: bool) -> bool:
     """No key repeats; every person-year of bopael (`residents`: its keys packed as forbrug's) has
-    a forbrug row; every person has stamdata."""
+    a forbrug row; every person has stamdata. `aligned`: forbrug's keys are bopael's, in its order."""
     if any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")):
         return False
     stamdata = frames["stamdata"]
@@ -178,12 +179,11 @@ def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFr
             rowkeys.covered(frames["bopael"], forbrug, ["pnr", "aar"]).all() and \
             all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
                 for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
-    if residents is None or rowkeys.repeated(residents.packed, residents.bits).any():
+    if residents is None or not residents.unique():
         return False  # some person-year of bopael lies outside every forbrug key, or repeats
-    forbrug_keys = forbrug.keys
-    if not np.array_equal(residents.packed, forbrug_keys.packed):  # else forbrug's keys are bopael's, in its order
-        if rowkeys.repeated(forbrug_keys.packed, forbrug_keys.bits).any() or \
-                not rowkeys.flags(forbrug_keys.packed, forbrug_keys.bits)[residents.packed].all():
+    if not aligned:
+        packed, bits = forbrug.keys.packed, forbrug.keys.bits
+        if rowkeys.repeated(packed, bits).any() or not rowkeys.flags(packed, bits)[residents.packed].all():
             return False
     return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()  # forbrug's persons include bopael's
                for frame in (forbrug.persons, frames["ydelser"], frames["diagnoser"]))

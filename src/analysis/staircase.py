@@ -66,12 +66,17 @@ def load_staircase(path: Path | str) -> Staircase:
     return Staircase(tuple(table["navn"]), step_of)
 
 
-def steps(extract: Extract, staircase: Staircase) -> pd.DataFrame:
-    """pnr, aar, trin: each person-year's highest step (person-years with none are absent = step 0)."""
+def steps(extract: Extract, staircase: Staircase, years: list[int]) -> pd.DataFrame:
+    """pnr, aar, trin: each person-year's highest step in `years` (person-years with none are
+    absent = step 0)."""
     services = extract.ydelser
-    on_stairs = services[services["ydelse"].isin(list(staircase.step_of))]
-    step = on_stairs["ydelse"].astype("string").map(staircase.step_of).astype("int8")
-    frame = pd.DataFrame({"pnr": on_stairs["pnr"].to_numpy(), "aar": on_stairs["aar"].to_numpy(), "trin": step.to_numpy()})
+    services = services[services["aar"].isin(years)]
+    codes_ = services["ydelse"].cat.codes.to_numpy()  # each code's step looked up once, not each row's
+    step_of_code = np.array([staircase.step_of.get(c, 0) for c in services["ydelse"].cat.categories], dtype=np.int8)
+    step = step_of_code[codes_]
+    on_stairs = step > 0
+    frame = pd.DataFrame({"pnr": services["pnr"].to_numpy()[on_stairs], "aar": services["aar"].to_numpy()[on_stairs],
+                          "trin": step[on_stairs]})
     return frame.groupby(["pnr", "aar"], as_index=False, sort=False)["trin"].max()
 
 
@@ -85,13 +90,13 @@ def followed(extract: Extract, params: Params) -> pd.DataFrame:
 def _followed(extract: Extract, params: Params) -> pd.DataFrame:
     staircase = load_staircase(params.indsatstrappe)
     base, end = params.trappe_basisaar, params.trappe_basisaar + STAIRCASE_YEARS
-    by_year = steps(extract, staircase)
+    by_year = steps(extract, staircase, [base, end])
     group = members(extract)
     group = group.loc[group["aar"] == base, ["pnr", "kom", *SUBGROUPS]]
     start = by_year.loc[by_year["aar"] == base, ["pnr", "trin"]].rename(columns={"trin": "fra"})
     later = by_year.loc[by_year["aar"] == end, ["pnr", "trin"]].rename(columns={"trin": "til"})
     frame = group.merge(start, on="pnr", how="left").merge(later, on="pnr", how="left")
-    present = frame["pnr"].isin(extract.residents_in(end)["pnr"])
+    present = extract.resident(frame.assign(aar=end))
     frame["fra"] = frame["fra"].fillna(0).astype(int)
     frame["til"] = np.where(present, frame["til"].fillna(0), -1).astype(int)
     return frame
