@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import rowkeys
@@ -36,6 +37,7 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
         with ThreadPoolExecutor(1) as pool:  # forbrug is checked on a second core beside the other tables
             keys = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
             frames = {table: _read_screened(table, files[table]) for table in IN_MEMORY}
+            own = _own_keys(frames["bopael"])
             forbrug = keys.result()
     except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
         return None
@@ -45,7 +47,7 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
     if pnr_type != {"int" if pa.types.is_integer(schemas["forbrug"].field("pnr").type) else "string"} or \
             check_pnr_types(frames, files):
         return None
-    residents = _resident_keys(frames["bopael"], forbrug)
+    residents = _resident_keys(frames["bopael"], forbrug, own)
     aligned = residents is not None and np.array_equal(residents.packed, forbrug.keys.packed)
     if not _keys_hold(frames, forbrug, residents, aligned):
         return None
@@ -77,7 +79,7 @@ def _read_screened(table: str, path: Path) -> pd.DataFrame | None:
     """The table in memory with its contract types, or None if a value rule is broken."""
     data = pq.read_table(path, columns=list(contract_columns()[table]), read_dictionary=code_columns(table),
                          pre_buffer=False)
-    if _rules_hold(table, data.schema, data) is None:
+    if not _rules_hold(table, data.schema, data):
         return None
     frame = data.to_pandas(split_blocks=True, self_destruct=True)
     frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
@@ -89,10 +91,10 @@ def _bounds(rule: dict) -> tuple[float, float]:
     return rule["min_value"], rule.get("max_value", np.inf)
 
 
-def _rules_sql(table: str, schema: pa.Schema, source: str, also: tuple[str, ...] = ()) -> str:
-    """One aggregate query over `source` that is true (or null, without rows) when every row of
-    `table` keeps its value rules, and gives the aggregates `also` beside it."""
-    conditions = []
+def _rules(table: str, schema: pa.Schema) -> tuple[list[str], dict[str, str]]:
+    """`table`'s value rules in SQL: conditions on each row (false, not null, where one is broken)
+    and, per column with a code list, the list as an SQL list of literals."""
+    conditions, code_lists = [], {}
     for name, spec in contract_columns()[table].items():
         column = f'"{name}"'
         conditions.append(f"{column} IS NOT NULL")
@@ -101,26 +103,42 @@ def _rules_sql(table: str, schema: pa.Schema, source: str, also: tuple[str, ...]
         for check in spec.checks:
             rule = check.statistics
             if "allowed_values" in rule:
-                conditions.append(f"{column} IN ({', '.join(sql_literal(v) for v in rule['allowed_values'])})")
+                code_lists[column] = f"[{', '.join(sql_literal(v) for v in rule['allowed_values'])}]"
             else:
                 low, high = _bounds(rule)
                 conditions.append(f"{column} >= {low}" + (f" AND {column} <= {high}" if np.isfinite(high) else ""))
-    rules = " AND ".join(conditions)
-    return f"SELECT {', '.join([f'bool_and({rules})', *also])} FROM {source}"
+    return conditions, code_lists
 
 
-def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path, also: tuple[str, ...] = ()) -> tuple | None:
-    """Every row keeps the table's value rules, in one DuckDB query over an Arrow table or a
-    Parquet file: the query's further aggregates `also`, or None where a rule is broken."""
-    with duckdb.connect() as connection:
-        connection.execute("SET enable_progress_bar = false")
+def _row_keeps_rules(table: str, schema: pa.Schema) -> str:
+    """An SQL condition, true where a row keeps the value rules (false, not null, where not)."""
+    conditions, code_lists = _rules(table, schema)
+    return " AND ".join([*conditions, *(f"list_contains({codes}, {column})" for column, codes in code_lists.items())])
+
+
+def _rows_keep_rules(table: str, schema: pa.Schema) -> str:
+    """An SQL aggregate, true (or null, without rows) where every row keeps the value rules: each
+    code list checked once against the column's distinct values, not row by row."""
+    conditions, code_lists = _rules(table, schema)
+    return " AND ".join([f"bool_and({' AND '.join(conditions)})",
+                         *(f"list_has_all({codes}, list(DISTINCT {column}))" for column, codes in code_lists.items())])
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
+def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path) -> bool:
+    """Every row keeps the table's value rules: one DuckDB query over an Arrow table or a Parquet file."""
+    with _connection() as connection:
         if isinstance(rows, pa.Table):
             connection.register("data", rows)
             source = "data"
         else:
             source = f"read_parquet({sql_literal(str(rows))})"
-        holds, *found = connection.execute(_rules_sql(table, schema, source, also)).fetchone()
-        return None if holds is False else tuple(found)
+        return connection.execute(f"SELECT {_rows_keep_rules(table, schema)} FROM {source}").fetchone()[0] is not False
 
 
 @dataclass(frozen=True)
@@ -132,37 +150,55 @@ class _PackedKeys:
 
 def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame | None:
     """forbrug's keys once its rows are shown to keep the value rules (else None): integer keys
-    packed batch by batch (a few bytes a row), any other as a frame."""
+    packed batch by batch (a few bytes a row) from the one DuckDB scan that checks the rules,
+    any other as a frame."""
     keys = KEYS["forbrug"]
-    numbered = pa.types.is_integer(schema.field("pnr").type)
-    found = _rules_hold("forbrug", schema, path, ("count(*)", *(f"{f}({k})" for k in keys for f in ("min", "max"))))
-    if found is None:
-        return None
-    rows, *extremes = found
-    bounds = {key: (extremes[2 * i], extremes[2 * i + 1]) for i, key in enumerate(keys)}
-    if not numbered or not rows or rowkeys.key_bits(bounds) > rowkeys.DENSE_KEY_BITS:
-        frame = pq.read_table(path, columns=keys, pre_buffer=False).to_pandas()
-        frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
-        return final_types("forbrug", frame)
-    packed, start = None, 0
-    persons = np.zeros(bounds["pnr"][1] - bounds["pnr"][0] + 1, dtype=bool)
-    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(BATCH_ROWS, columns=keys):
-        if not batch.num_rows:
-            continue
-        part, bits = rowkeys.packed_keys(batch.to_pandas(), keys, bounds)
-        packed = np.empty(rows, dtype=part.dtype) if packed is None else packed
-        packed[start:start + len(part)] = part
-        start += len(part)
-        persons[batch.column("pnr").to_numpy() - bounds["pnr"][0]] = True
+    with _connection() as connection:
+        source = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
+        (rows, *extremes), = connection.execute(
+            f"SELECT count(*), {', '.join(f'{f}({k})' for k in keys for f in ('min', 'max'))} FROM {source}").fetchall()
+        bounds = {key: (extremes[2 * i], extremes[2 * i + 1]) for i, key in enumerate(keys)}
+        if not pa.types.is_integer(schema.field("pnr").type) or not rows or \
+                rowkeys.key_bits(bounds) > rowkeys.DENSE_KEY_BITS:
+            if not _rules_hold("forbrug", schema, path):
+                return None
+            frame = pq.read_table(path, columns=keys, pre_buffer=False).to_pandas()
+            frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
+            return final_types("forbrug", frame)
+        batches = connection.sql(f"SELECT file_row_number, {', '.join(keys)}, {_row_keeps_rules('forbrug', schema)} AS holds "
+                                 f"FROM {source}").to_arrow_reader(BATCH_ROWS)
+        packed, persons = None, np.zeros(bounds["pnr"][1] - bounds["pnr"][0] + 1, dtype=bool)
+        for batch in batches:  # in no particular order: each row goes to its place in the file
+            frame = batch.select(keys).to_pandas()
+            if pc.all(batch.column("holds"), skip_nulls=False).as_py() is not True or not all(
+                    low <= frame[k].min() and frame[k].max() <= high for k, (low, high) in bounds.items()):
+                return None  # a rule broken, or bounds (perhaps from the file's statistics) that do not hold
+            part, bits = rowkeys.packed_keys(frame, keys, bounds)
+            packed = np.empty(rows, dtype=part.dtype) if packed is None else packed
+            packed[batch.column("file_row_number").to_numpy()] = part
+            persons[frame["pnr"].to_numpy() - bounds["pnr"][0]] = True
     persons = pd.DataFrame({"pnr": np.flatnonzero(persons) + bounds["pnr"][0]})
     return _PackedKeys(rowkeys.PackedKeys(packed, bits, bounds), persons)
 
 
-def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame) -> rowkeys.PackedKeys | None:
-    """bopael's keys packed as forbrug's, or None where they are text or outside forbrug's bounds."""
+def _own_keys(residents: pd.DataFrame | None) -> rowkeys.PackedKeys | None:
+    """bopael's keys packed within their own bounds, with the flags that show repeats: made while
+    forbrug is checked on the other core (forbrug's keys have the same bounds when they are bopael's)."""
+    keys = None if residents is None else rowkeys.PackedKeys.of(residents, KEYS["bopael"])
+    if keys is not None:
+        keys.unique()  # the flags are kept with the keys
+    return keys
+
+
+def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame,
+                   own: rowkeys.PackedKeys | None) -> rowkeys.PackedKeys | None:
+    """bopael's keys packed as forbrug's (`own`, if packed alike), or None where they are text or
+    outside forbrug's bounds."""
     if isinstance(forbrug, pd.DataFrame) or not all(
             low <= residents[k].min() and residents[k].max() <= high for k, (low, high) in forbrug.keys.bounds.items()):
         return None
+    if own is not None and own.bounds == forbrug.keys.bounds:
+        return own
     return rowkeys.PackedKeys.of(residents, KEYS["bopael"], forbrug.keys.bounds)
 
 
