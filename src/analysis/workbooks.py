@@ -25,9 +25,8 @@ def add_sheet(workbook: Workbook, title: str, table: pd.DataFrame, hidden: str |
     """`table` as a sheet named `title`, its header frozen; a missing value as `hidden` (or empty)."""
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(table.columns))
-    for row in table.itertuples(index=False):
-        sheet.append([hidden if pd.isna(value) else (value.item() if hasattr(value, "item") else value)
-                      for value in row])
+    for row in table.astype(object).where(table.notna(), hidden).to_numpy().tolist():  # plain Python values
+        sheet.append(row)
     for number, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = max(10, len(str(column)) + 2)
     sheet.freeze_panes = "A2"
