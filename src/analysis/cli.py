@@ -57,8 +57,9 @@ def _validate(args) -> None:
         _params(args).check_years(extract.years())
     for note in extract.notes:
         print(f"note: {note}")
-    years = extract.years()
-    print(f"valid: {args.data} — {rowkeys.distinct(extract.bopael, ['pnr']):,} persons, years {years[0]}–{years[-1]}, "
+    years, index = extract.years(), extract.resident_keys()
+    persons = rowkeys.distinct(extract.bopael, ["pnr"]) if index is None else index.distinct("pnr")
+    print(f"valid: {args.data} — {persons:,} persons, years {years[0]}–{years[-1]}, "
           f"{len(extract.ydelser):,} service rows")
 
 

@@ -178,19 +178,32 @@ class PackedKeys:
     def having(self, column: str, values: np.ndarray) -> np.ndarray:
         """Mask of this table's rows whose `column` (one of the keys) is among `values`: read
         from the packed keys, not from the column itself."""
+        low, high = self.bounds[column]
+        values = values[(values >= low) & (values <= high)]
+        wanted = np.zeros(high - low + 1, dtype=bool)
+        wanted[values - low] = True
+        found = np.empty(len(self.packed), dtype=bool)
+        for start, codes in self._codes(column):
+            found[start:start + len(codes)] = wanted[codes]
+        return found
+
+    def distinct(self, column: str) -> int:
+        """The number of distinct values of `column` (one of the keys)."""
+        low, high = self.bounds[column]
+        seen = np.zeros(high - low + 1, dtype=bool)
+        for _, codes in self._codes(column):
+            seen[codes] = True
+        return int(np.count_nonzero(seen))
+
+    def _codes(self, column: str):
+        """`column`'s values less its lowest, block by block (start, codes) in the rows' order,
+        unpacked from the keys (small temporaries: no fresh memory for each step)."""
         widths = [_bits(high - low + 1) for low, high in self.bounds.values()]
         order = _packing_order(widths)
         place = list(self.bounds).index(column)
-        shift = sum(widths[i] for i in order[order.index(place) + 1:])
-        low, high = self.bounds[column]
-        values = values[(values >= low) & (values <= high)]
-        wanted = np.zeros(1 << widths[place], dtype=bool)
-        wanted[values - low] = True
-        found = np.empty(len(self.packed), dtype=bool)
-        for start in range(0, len(self.packed), BLOCK_ROWS):  # small temporaries: no fresh memory per step
-            block = self.packed[start:start + BLOCK_ROWS]
-            found[start:start + len(block)] = wanted[(block >> shift) & ((1 << widths[place]) - 1)]
-        return found
+        shift, mask = sum(widths[i] for i in order[order.index(place) + 1:]), (1 << widths[place]) - 1
+        for start in range(0, len(self.packed), BLOCK_ROWS):
+            yield start, (self.packed[start:start + BLOCK_ROWS] >> shift) & mask
 
     def matches(self, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """This table's rows whose key occurs in `other` (whose keys are unique), ascending, and
