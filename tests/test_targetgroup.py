@@ -75,7 +75,8 @@ def test_area_counts_add_up_over_a_partition_of_municipalities(tmp_path):
 
 
 def test_members_are_the_same_with_person_keys_as_text(tmp_path):
-    """Integer keys are looked up in bopael's packed keys, text keys by a merge: the same members."""
+    """Integer keys are looked up in bopael's packed keys, text keys by a merge: the same members
+    and the same person-years found resident."""
     numbered = extract(tmp_path)
     as_text = {t: getattr(numbered, t).assign(pnr=lambda f: "p" + f["pnr"].astype(str))
                for t in ("bopael", "stamdata", "ydelser", "diagnoser")}
@@ -83,3 +84,6 @@ def test_members_are_the_same_with_person_keys_as_text(tmp_path):
     assert numbered.resident_keys() is not None and texted.resident_keys() is None
     expected = members(numbered).assign(pnr=lambda f: "p" + f["pnr"].astype(str))
     pd.testing.assert_frame_equal(members(texted).astype({"pnr": object}), expected.astype({"pnr": object}))
+    asked = pd.DataFrame({"pnr": [1, 5, 5, 9], "aar": [2022, 2021, 2022, 2022]})  # resident, resident, not, unknown
+    assert numbered.resident(asked).tolist() == [True, True, False, False]
+    assert texted.resident(asked.assign(pnr="p" + asked["pnr"].astype(str))).tolist() == [True, True, False, False]

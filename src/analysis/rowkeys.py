@@ -130,7 +130,7 @@ def positions(frame: pd.DataFrame, other: pd.DataFrame, keys: list[str]) -> np.n
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PackedKeys:
     """A table's integer keys packed within `bounds`, one per row, kept so that other tables'
     keys are looked up in it without packing its rows again (e.g. bopael's tens of millions)."""
