@@ -102,17 +102,6 @@ class Activities:
             rows[name] = parse_column(rows[name], contract_columns()["forbrug"][name].kind)[0]
         return final_types("forbrug", rows)
 
-    def values_at(self, year: int, columns: list[str], at: np.ndarray) -> dict[str, np.ndarray]:
-        """Of `year`'s rows in file order, those at positions `at`: each value column's values as
-        an array (numbers as float64), taken from the file's Arrow data without a frame of the year."""
-        if self.frame is not None:
-            rows = self.frame[self.frame["aar"] == year]
-            return {name: rows[name].to_numpy()[at] for name in columns}
-        rows = pq.read_table(self.path, columns=columns, filters=[("aar", "in", [year])], pre_buffer=False)
-        kinds = contract_columns()["forbrug"]
-        return {name: (rows.column(name).cast(pa_arrow.float64()) if kinds[name].kind == "float"
-                       else rows.column(name)).to_numpy()[at] for name in columns}
-
 
 def _rows_of(path: Path, columns: list[str], persons: pd.Series, years: list[int] | None) -> pa_arrow.Table:
     """The rows of a Parquet file about `persons` (and in `years`), in file order, read with DuckDB."""

@@ -101,16 +101,18 @@ def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
 
 def _adult_measures(extract: Extract, adults: pd.DataFrame, year: int) -> Iterator[tuple[str, np.ndarray]]:
     """Each forbrug and stamdata measure of the adult residents of `year`: its name and an array
-    in their order."""
+    in their order, one at a time (a national year of forbrug is large)."""
     columns = [*UNITS, *codes.FLAG_COLUMNS]
     if extract.activities.aligned:  # the year's rows are its residents', in their order
+        rows = extract.activities.read(years=[year], columns=columns)
         found = _adult_rows(extract.residents_in(year))
-    else:  # every adult resident has a row (the contract's coverage rule)
-        found = positions(adults, extract.activities.read(years=[year], columns=["pnr"]), ["pnr"])
-    values = extract.activities.values_at(year, columns, found)
-    yield "psyk_kontakt", (values["psyk_indlagt_dage"] > 0) | (values["psyk_ambulante_kontakter"] > 0)
+    else:
+        rows = extract.activities.read(years=[year], columns=["pnr", *columns])
+        found = positions(adults, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
+    contact = (rows["psyk_indlagt_dage"].to_numpy() > 0) | (rows["psyk_ambulante_kontakter"].to_numpy() > 0)
+    yield "psyk_kontakt", contact[found]
     for column in columns:
-        yield column, values.pop(column)
+        yield column, rows.pop(column).to_numpy()[found]
     stamdata = extract.stamdata
     yield "foranstaltning_barndom", stamdata["foranstaltning_barndom"].to_numpy()[positions(adults, stamdata, ["pnr"])]
 
