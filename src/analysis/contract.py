@@ -163,8 +163,7 @@ class Extract:
 
     def resident(self, frame: pd.DataFrame) -> np.ndarray:
         """Mask of the rows of `frame` whose person-year (pnr, aar) is in bopael."""
-        index = self.resident_keys()
-        return rowkeys.covered(frame, self.bopael, ["pnr", "aar"]) if index is None else index.holds(frame)
+        return resident(frame, self.bopael, self.resident_keys())
 
     def resident_keys(self) -> rowkeys.PackedKeys | None:
         """bopael's person-year keys packed (kept from validation), or None where they are text."""
@@ -366,6 +365,12 @@ def _check_coverage(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> 
     return problems
 
 
+def resident(frame: pd.DataFrame, bopael: pd.DataFrame, keys: rowkeys.PackedKeys | None) -> np.ndarray:
+    """Mask of the rows of `frame` whose person-year (pnr, aar) is in `bopael` (`keys`: its keys
+    packed, if at hand: no pass over its rows)."""
+    return rowkeys.covered(frame, bopael, ["pnr", "aar"]) if keys is None else keys.holds(frame)
+
+
 def notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path],
                  residents: rowkeys.PackedKeys | None = None) -> list[str]:
     """What the contract allows but a reader of the results should know (`residents`: bopael's
@@ -373,10 +378,9 @@ def notes_on_use(frames: dict[str, pd.DataFrame], files: dict[str, Path],
     services = frames["ydelser"]
     if services.empty:
         return [f"{files['ydelser'].name} has no rows: the target group is empty in every year"]
-    resident = rowkeys.covered(services, frames["bopael"], ["pnr", "aar"]) if residents is None else \
-        residents.holds(services)
-    if not resident.all():
-        return [f"{files['ydelser'].name}: {int((~resident).sum()):,} service row(s) for person-years without a "
+    found = resident(services, frames["bopael"], residents)
+    if not found.all():
+        return [f"{files['ydelser'].name}: {int((~found).sum()):,} service row(s) for person-years without a "
                 "bopael row are not counted (the target group is adult residents)"]
     return []
 

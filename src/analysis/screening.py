@@ -192,14 +192,13 @@ def _own_keys(residents: pd.DataFrame | None) -> rowkeys.PackedKeys | None:
 
 def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame,
                    own: rowkeys.PackedKeys | None) -> rowkeys.PackedKeys | None:
-    """bopael's keys packed as forbrug's (`own`, if packed alike), or None where they are text or
-    outside forbrug's bounds."""
-    if isinstance(forbrug, pd.DataFrame) or not all(
-            low <= residents[k].min() and residents[k].max() <= high for k, (low, high) in forbrug.keys.bounds.items()):
+    """bopael's keys packed as forbrug's (`own`, bopael's keys within their own bounds, if packed
+    alike), or None where they are text, too wide, or outside forbrug's bounds."""
+    if isinstance(forbrug, pd.DataFrame) or own is None or not all(
+            low <= own.bounds[k][0] and own.bounds[k][1] <= high for k, (low, high) in forbrug.keys.bounds.items()):
         return None
-    if own is not None and own.bounds == forbrug.keys.bounds:
-        return own
-    return rowkeys.PackedKeys.of(residents, KEYS["bopael"], forbrug.keys.bounds)
+    return own if own.bounds == forbrug.keys.bounds else rowkeys.PackedKeys.of(residents, KEYS["bopael"],
+                                                                               forbrug.keys.bounds)
 
 
 def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame,
@@ -217,9 +216,7 @@ def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFr
                 for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
     if residents is None or not residents.unique():
         return False  # some person-year of bopael lies outside every forbrug key, or repeats
-    if not aligned:
-        packed, bits = forbrug.keys.packed, forbrug.keys.bits
-        if rowkeys.repeated(packed, bits).any() or not rowkeys.flags(packed, bits)[residents.packed].all():
-            return False
+    if not aligned and not (forbrug.keys.unique() and forbrug.keys.present[residents.packed].all()):
+        return False
     return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()  # forbrug's persons include bopael's
                for frame in (forbrug.persons, frames["ydelser"], frames["diagnoser"]))
