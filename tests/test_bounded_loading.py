@@ -6,6 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from analysis import profile
 from analysis.contract import ContractError, load_extract
 from analysis.params import Params
 from analysis.registry import compute_tables, write_tables
@@ -180,6 +181,29 @@ def test_every_table_is_the_same_with_forbrug_read_in_parts(synthetic_twins, tmp
         assert (extract.activities.path is not None) == (name == "parquet")
         write_tables(compute_tables(extract, params, progress=lambda _: None), tmp_path / name, params)
         texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "tables").glob("*.csv"))})
+    assert texts[0] == texts[1] and len(texts[0]) > 10
+
+
+def test_a_year_read_from_its_row_groups_and_counted_in_blocks_changes_no_table(synthetic_twins, tmp_path,
+                                                                                 monkeypatch):
+    """A year's forbrug rows are read from the row groups that hold them (a year starts and ends
+    inside one) and counted a block at a time: small row groups and blocks give the tables of
+    forbrug read whole from CSV."""
+    small = tmp_path / "small_groups"
+    shutil.copytree(synthetic_twins / "parquet", small)
+    forbrug = pd.read_parquet(small / "forbrug.parquet")
+    forbrug.to_parquet(small / "forbrug.parquet", row_group_size=997)
+    extract = load_extract(small)
+    assert extract.activities.aligned and extract.in_year_order()
+    rows = extract.rows_of_year(2020)
+    assert rows.start % 997 and rows.stop % 997  # the year's first and last rows lie inside row groups
+    same_rows(extract.activities.read_rows(rows, ["pnr", "aar"]).to_pandas(), forbrug.iloc[rows][["pnr", "aar"]])
+    monkeypatch.setattr(profile, "BLOCK_ROWS", 1000)
+    texts = []
+    for directory in (synthetic_twins / "csv", small):
+        write_tables(compute_tables(load_extract(directory), Params(), progress=lambda _: None),
+                     tmp_path / directory.name, Params())
+        texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / directory.name / "tables").glob("*.csv"))})
     assert texts[0] == texts[1] and len(texts[0]) > 10
 
 

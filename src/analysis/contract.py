@@ -81,6 +81,18 @@ class Activities:
     path: Path | None = None
     aligned: bool = False  # its rows are bopael's person-years in bopael's order (a year's rows pair by position)
 
+    def read_rows(self, rows: slice, columns: list[str]) -> pa_arrow.Table:
+        """The file's rows at positions `rows` (as Arrow, contract types proven by the screening):
+        the row groups holding them, read whole and sliced."""
+        file = pq.ParquetFile(self.path, pre_buffer=False)
+        sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        groups = [i for i in range(len(sizes)) if starts[i] < rows.stop and starts[i + 1] > rows.start]
+        if not groups:
+            return file.schema_arrow.empty_table().select(columns)
+        table = file.read_row_groups(groups, columns=columns)
+        return table.slice(rows.start - starts[groups[0]], rows.stop - rows.start)
+
     def read(self, years: list[int] | None = None, persons: pd.Series | None = None,
              columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of `years` and/or `persons` (every row if neither is given), in file order,
@@ -150,11 +162,16 @@ class Extract:
     def residents_in(self, year: int) -> pd.DataFrame:
         """bopael's rows of `year`: a slice, found by binary search, where bopael is in year order
         (as a register extract is written, year by year), else a selection."""
+        rows = self.rows_of_year(year)
+        return self.bopael.iloc[rows] if isinstance(rows, slice) else self.bopael[rows]
+
+    def rows_of_year(self, year: int) -> slice | np.ndarray:
+        """The positions of bopael's rows of `year`: a slice where bopael is in year order, else a mask."""
         values = self.bopael["aar"].to_numpy()
         if self.in_year_order():  # the year in the column's type, so that the search does not copy the column
             year = values.dtype.type(year)
-            return self.bopael.iloc[np.searchsorted(values, year, "left"):np.searchsorted(values, year, "right")]
-        return self.bopael[values == year]
+            return slice(int(np.searchsorted(values, year, "left")), int(np.searchsorted(values, year, "right")))
+        return values == year
 
     def in_year_order(self) -> bool:
         """bopael is in year order (then a year's rows are found by binary search)."""

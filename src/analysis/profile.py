@@ -6,6 +6,7 @@ the book's tables are formed from those counts once they are protected (shares, 
 costs at any price file). Shares are in percent (0–100).
 """
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,15 @@ SHARE_INDICATORS = (*codes.SERVICES, "botilbud", *codes.FLAG_COLUMNS, "psyk_kont
 ALL_FIVE = "alle_fem"
 ACTIVITIES = (*SHARE_INDICATORS, *UNITS)  # forbrug_gennemsnit's measures, in its order
 MEASURES = (*ACTIVITIES, ALL_FIVE)        # the package's forbrug
+BLOCK_ROWS = 1 << 20  # a year's forbrug is counted a million rows at a time
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows of adults' measures: each row's place (municipality), member flags per group, measures."""
+    place: np.ndarray
+    member: dict[str, np.ndarray]
+    measures: dict[str, np.ndarray]
 
 
 def people(extract: Extract, year: int) -> pd.DataFrame:
@@ -99,22 +109,64 @@ def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
     return table[["kom", "aar", "gruppe", "diagnosegruppe", "antal"]]
 
 
-def _adult_measures(extract: Extract, adults: pd.DataFrame, year: int) -> Iterator[tuple[str, np.ndarray]]:
-    """Each forbrug and stamdata measure of the adult residents of `year`: its name and an array
-    in their order, one at a time (a national year of forbrug is large)."""
+def _measure_blocks(extract: Extract, adults: pd.DataFrame, place: np.ndarray, member: dict[str, np.ndarray],
+                    year: int) -> Iterator[Block]:
+    """The forbrug and stamdata measures of the adult residents of `year` (`place`: each one's
+    municipality, `member`: flags per group) in blocks of rows: a national year of forbrug is large."""
     columns = [*UNITS, *codes.FLAG_COLUMNS]
-    if extract.activities.aligned:  # the year's rows are its residents', in their order
-        rows = extract.activities.read(years=[year], columns=columns)
-        found = _adult_rows(extract.residents_in(year))
+    rows = extract.rows_of_year(year)
+    if extract.activities.aligned and isinstance(rows, slice):  # the year's rows of the file are its residents'
+        yield from _file_blocks(extract, rows, place, member, columns)
     else:
-        rows = extract.activities.read(years=[year], columns=["pnr", *columns])
-        found = positions(adults, rows, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
-    contact = (rows["psyk_indlagt_dage"].to_numpy() > 0) | (rows["psyk_ambulante_kontakter"].to_numpy() > 0)
-    yield "psyk_kontakt", contact[found]
-    for column in columns:
-        yield column, rows.pop(column).to_numpy()[found]
+        frame = extract.activities.read(years=[year], columns=["pnr", *columns])
+        found = positions(adults, frame, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
+        yield Block(place, member, _with_contact({c: frame.pop(c).to_numpy()[found] for c in columns}))
     stamdata = extract.stamdata
-    yield "foranstaltning_barndom", stamdata["foranstaltning_barndom"].to_numpy()[positions(adults, stamdata, ["pnr"])]
+    at = positions(adults, stamdata, ["pnr"])
+    yield Block(place, member, {"foranstaltning_barndom": stamdata["foranstaltning_barndom"].to_numpy()[at]})
+
+
+def _file_blocks(extract: Extract, rows: slice, place: np.ndarray, member: dict[str, np.ndarray],
+                 columns: list[str]) -> Iterator[Block]:
+    """The measures of forbrug's rows `rows` (a year's residents, children too: their place is
+    past every municipality's), read from the file and taken a block at a time."""
+    adult = _adult_rows(extract.bopael.iloc[rows])
+    where = np.full(rows.stop - rows.start, place.max(initial=-1) + 1, dtype=place.dtype)  # codes 0..n-1: n is past them
+    where[adult] = place
+    flags = {g: np.zeros(len(where), dtype=bool) for g in member}
+    for g, values in member.items():
+        flags[g][adult] = values
+    table = extract.activities.read_rows(rows, columns)
+    for first in range(0, table.num_rows, BLOCK_ROWS):
+        block = table.slice(first, BLOCK_ROWS)
+        chosen = slice(first, first + block.num_rows)
+        yield Block(where[chosen], {g: f[chosen] for g, f in flags.items()},
+                    _with_contact({c: block.column(c).to_numpy() for c in columns}))
+
+
+def _with_contact(measures: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """forbrug's measures and psyk_kontakt (admitted or an outpatient contact in psychiatry)."""
+    return {"psyk_kontakt": (measures["psyk_indlagt_dage"] > 0) | (measures["psyk_ambulante_kontakter"] > 0),
+            **measures}
+
+
+def _block_counts(blocks: Iterator[Block], kom: pd.Index) -> list[pd.DataFrame]:
+    """Per measure and group (the members' groups and all adults), persons with a non-zero value
+    (antal) and the sum of the values (maengde) per municipality, summed block by block."""
+    size = len(kom) + 1  # a last place for rows that are not adults'
+    sums = {}
+    for block in blocks:
+        chosen = {POPULATION: slice(None), **{g: np.flatnonzero(f) for g, f in block.member.items()}}
+        for gruppe, rows in chosen.items():
+            at = block.place[rows]
+            for maal, values in block.measures.items():
+                values = values[rows]
+                antal, maengde = sums.setdefault((maal, gruppe), (np.zeros(size, np.int64), np.zeros(size)))
+                nonzero = np.bincount(at[values != 0], minlength=size)
+                antal += nonzero
+                maengde += nonzero if values.dtype == bool else np.bincount(at, values.astype(np.float64, copy=False), size)
+    return [pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal, "antal": antal[:-1], "maengde": maengde[:-1]})
+            for (maal, gruppe), (antal, maengde) in sums.items()]
 
 
 def _adult_services(extract: Extract, adults: pd.DataFrame, year: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -143,15 +195,14 @@ def activity_counts(extract: Extract, params: Params) -> pd.DataFrame:
     adults = people(extract, year)
     place, kom = pd.factorize(adults["kom"], sort=True)
     member = {g: adults[g].to_numpy() for g in MEMBER_GROUPS}
-    groups = {**{g: np.flatnonzero(flags) for g, flags in member.items()}, POPULATION: slice(None)}
-    parts = [_counted(place, kom, gruppe, maal, who, values[who])
-             for maal, values in _adult_measures(extract, adults, year) for gruppe, who in groups.items()]
+    groups = [*MEMBER_GROUPS, POPULATION]
+    parts = _block_counts(_measure_blocks(extract, adults, place, member, year), kom)
     services = _adult_services(extract, adults, year)
     for maal, (who, days) in services.items():  # few adults receive a service: counted on them alone
         for gruppe in groups:
             keep = slice(None) if gruppe == POPULATION else member[gruppe][who]
             parts.append(_counted(place, kom, gruppe, maal, who[keep], days[keep]))
-    table = complete(pd.concat(parts), {"gruppe": list(groups), "maal": list(MEASURES)}, ["antal", "maengde"])
+    table = complete(pd.concat(parts), {"gruppe": groups, "maal": list(MEASURES)}, ["antal", "maengde"])
     on_botilbud = np.zeros(len(adults), dtype=bool)
     on_botilbud[services["botilbud"][0]] = True
     on_botilbud &= member["i_alt"]
