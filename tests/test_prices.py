@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis.contract import ContractError
-from analysis.prices import load_prices
+from analysis.contract import Activities, ContractError, Extract
+from analysis.prices import load_prices, service_days
 from analysis.project import REFERENCE_DIR
 
 
@@ -27,3 +27,18 @@ def test_bad_price_file_is_rejected(tmp_path, change, message):
     prices.to_csv(tmp_path / "priser.csv", index=False)
     with pytest.raises(ContractError, match=message):
         load_prices(tmp_path / "priser.csv")
+
+
+def test_a_service_under_two_reasons_counts_once_with_its_largest_days():
+    """Person 1 has sel107 in 2020 under both reasons (100 and 200 days): one row of 200 days;
+    every other person-year-service keeps its days."""
+    ydelser = pd.DataFrame({
+        "pnr": [1, 1, 1, 2, 2], "aar": [2020, 2020, 2020, 2020, 2021],
+        "ydelse": pd.Categorical(["sel107", "sel107", "sel85", "sel107", "sel107"]),
+        "maalgruppe": pd.Categorical(["kognitiv", "sindslidelse", "kognitiv", "kognitiv", "kognitiv"]),
+        "dage": [100, 200, 30, 50, 60]})
+    extract = Extract(bopael=pd.DataFrame(), stamdata=pd.DataFrame(), ydelser=ydelser, diagnoser=pd.DataFrame(),
+                      activities=Activities(frame=pd.DataFrame()))
+    days = service_days(extract)
+    assert sorted(zip(days["pnr"], days["aar"], days["ydelse"].astype(str), days["dage"])) == [
+        (1, 2020, "sel107", 200), (1, 2020, "sel85", 30), (2, 2020, "sel107", 50), (2, 2021, "sel107", 60)]

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codes
+from . import codes, rowkeys
 from .contract import ContractError, Extract
 
 MAIN_AREAS = ("Indkomstoverførsler", "Botilbud", "Øvrige sociale indsatser", "Beskæftigelsesindsats",
@@ -17,6 +17,7 @@ UNITS = {  # the unit of each priced post
     "som_indlagt_dage": "dag", "psyk_ambulante_kontakter": "kontakt", "som_ambulante_kontakter": "kontakt",
     **{flag: "aar" for flag in codes.FLAG_COLUMNS}, **{service: "dag" for service in codes.SERVICES},
 }
+SERVICE_YEAR = ["pnr", "aar", "ydelse"]  # a service of a person in a year
 COLUMNS = ("post", "enhed", "kr", "prisaar", "andel_kommune", "andel_region", "andel_stat", "hovedomraade",
            "kilde", "verificeret")
 
@@ -58,9 +59,14 @@ def load_prices(path: Path | str) -> pd.DataFrame:
 
 
 def service_days(extract: Extract) -> pd.DataFrame:
-    """Days per person, year and service; a service under two reasons counts once (largest dage)."""
-    return extract.memo("service_days", lambda: extract.ydelser.groupby(
-        ["pnr", "aar", "ydelse"], observed=True, as_index=False)["dage"].max())
+    """Days per person, year and service (in no particular order); a service under two reasons
+    counts once (largest dage): only those rows are grouped."""
+    def compute() -> pd.DataFrame:
+        services = extract.ydelser[["pnr", "aar", "ydelse", "dage"]]
+        twice = rowkeys.duplicated(services, SERVICE_YEAR)
+        merged = services[twice].groupby(SERVICE_YEAR, observed=True, as_index=False)["dage"].max()
+        return pd.concat([services[~twice], merged], ignore_index=True)
+    return extract.memo("service_days", compute)
 
 
 def service_costs(days: pd.DataFrame, prices: pd.DataFrame, payer: str | None = None) -> pd.DataFrame:
