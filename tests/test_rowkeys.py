@@ -1,5 +1,6 @@
 """Packed row keys: duplicate checks, coverage and join positions agree with pandas."""
 import numpy as np
+import pytest
 import pandas as pd
 
 from analysis import rowkeys
@@ -74,6 +75,19 @@ def test_distinct_keys_are_counted_as_pandas_counts_them():
         expected = len(frame[keys].drop_duplicates())
         assert rowkeys.distinct(frame, keys) == expected
         assert rowkeys.distinct(frame.astype({"pnr": str}), keys) == expected  # text keys: pandas' own count
+
+
+@pytest.mark.parametrize("spread", [400, 400_000_000])
+def test_repeats_and_distinct_keys_as_pandas_finds_them_in_flags_or_sorted(spread):
+    """Keys packed densely (a flag array) or sparsely (a few rows over a wide span: sorted
+    instead of a flag array of a billion flags) give pandas' answers."""
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"pnr": rng.integers(100_000, 100_000 + spread, 3000), "aar": rng.integers(2017, 2023, 3000)})
+    frame = pd.concat([frame, frame.iloc[:40]], ignore_index=True)  # repeats, whatever the spread
+    assert rowkeys._dense(rowkeys.packed_keys(frame, ["pnr", "aar"])[1], len(frame)) == (spread == 400)
+    for keys in (["pnr"], ["pnr", "aar"]):
+        assert rowkeys.distinct(frame, keys) == len(frame[keys].drop_duplicates())
+        assert rowkeys.duplicated(frame, keys).tolist() == frame.duplicated(keys, keep=False).tolist()
 
 
 def test_an_index_of_packed_keys_finds_rows_as_a_merge_does():

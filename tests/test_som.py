@@ -63,6 +63,23 @@ def test_reference_year_is_the_smallest_hash():
     assert chosen[7] == min(digests, key=digests.get) and chosen[8] == 2020
 
 
+@pytest.mark.parametrize("text_keys", [False, True])
+def test_reference_years_follow_the_definition_person_by_person(text_keys):
+    """Random candidates (integer or text person keys): each person's year is the one with the
+    smallest hash, worked out per person from the definition; one row per person, in key order."""
+    rng = np.random.default_rng(5)
+    candidates = pd.DataFrame({"pnr": rng.integers(1, 200, 800), "aar": rng.integers(2010, 2025, 800)}).drop_duplicates()
+    if text_keys:
+        candidates["pnr"] = candidates["pnr"].map("{:010d}".format).astype("string")
+    expected = {}
+    for pnr, year in zip(candidates["pnr"], candidates["aar"]):
+        digest = hashlib.sha256(f"9:{pnr}:{year}".encode()).hexdigest()
+        expected[pnr] = min(expected.get(pnr, (digest, year)), (digest, year))
+    chosen = consequences.reference_year(candidates, 9)
+    assert chosen["pnr"].tolist() == sorted(expected)
+    assert chosen["aar"].tolist() == [expected[pnr][1] for pnr in sorted(expected)]
+
+
 def test_cohorts(case):
     botilbud = consequences.cohort(*case, "botilbud").set_index("pnr")
     assert sorted(botilbud.index) == [1, 2, 3]

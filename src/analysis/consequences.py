@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix
 from . import rowkeys
 from .contract import Extract, contract_columns
 from .params import FOLLOW_UP_YEARS, Params
-from .prices import UNITS, service_days
+from .prices import SERVICE_YEAR, UNITS, service_days
 from .profile import BOTILBUD
 from .targetgroup import members
 
@@ -39,11 +39,16 @@ COVARIANCE_COLUMNS = ["scenarie", "metode", "post_1", "opfoelgningsaar_1", "post
 
 
 def reference_year(candidates: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """One row per pnr: the eligible year whose SHA-256 of "{seed}:{pnr}:{year}" is smallest."""
-    digest = [hashlib.sha256(f"{seed}:{pnr}:{year}".encode("utf-8")).hexdigest()
-              for pnr, year in zip(candidates["pnr"], candidates["aar"])]
-    ranked = candidates.assign(_digest=digest).sort_values(["pnr", "_digest"])
-    return ranked.drop_duplicates("pnr").drop(columns="_digest").reset_index(drop=True)
+    """One row per pnr, in pnr order: the eligible year whose SHA-256 of "{seed}:{pnr}:{year}" is
+    smallest (hashed only where a person has more than one)."""
+    person, _ = pd.factorize(candidates["pnr"], sort=True)
+    several = candidates["pnr"].duplicated(keep=False).to_numpy()
+    digest = np.zeros(len(candidates), dtype="S64")  # hex digests as bytes: they sort as the text does
+    digest[several] = [hashlib.sha256(f"{seed}:{pnr}:{year}".encode("utf-8")).hexdigest().encode("ascii")
+                       for pnr, year in zip(candidates["pnr"][several], candidates["aar"][several])]
+    order = np.lexsort((digest, person))
+    first = order[np.diff(person[order], prepend=-1) != 0]  # each person's first row in that order
+    return candidates.iloc[first].reset_index(drop=True)
 
 
 def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
@@ -119,8 +124,7 @@ def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataF
     volumes = [c for c in POSTS if c in contract_columns()["forbrug"]]
     forbrug = _of(_about_members(extract, "forbrug"), people["pnr"])[["pnr", "aar", *volumes]]
     days = _of(_about_members(extract, "service_days"), people["pnr"])
-    days = days.assign(ydelse=days["ydelse"].astype("string")).pivot_table(
-        index=["pnr", "aar"], columns="ydelse", values="dage", aggfunc="sum", observed=True).reset_index()
+    days = days.assign(ydelse=days["ydelse"].astype("string")).set_index(SERVICE_YEAR)["dage"].unstack().reset_index()
     years = years.merge(forbrug, on=["pnr", "aar"], how="left").merge(days, on=["pnr", "aar"], how="left")
     years = years.reindex(columns=[*years.columns.difference(POSTS, sort=False), *POSTS])
     years[list(POSTS)] = years[list(POSTS)].astype("float64").fillna(0.0)

@@ -8,6 +8,7 @@ import pandas as pd
 
 DENSE_KEY_BITS = 30  # keys packed in up to 30 bits index a flag array (at most 1 GB) instead of a hash
 BLOCK_ROWS = 1 << 20  # rows of packed keys decoded at a time
+FLAGS_PER_ROW = 16  # a flag array for fewer rows than 1/16 of its flags costs more than sorting them
 DENSE_POSITION_BITS = 24  # keys in up to 24 bits (e.g. person numbers) index an array of positions (64 MB)
 
 
@@ -60,6 +61,11 @@ def packed_keys(frame: pd.DataFrame, keys: list[str], bounds: dict | None = None
     return packed, used
 
 
+def _dense(bits: int, rows: int) -> bool:
+    """Keys of `bits` bits of `rows` rows are counted in a flag array (else sorted)."""
+    return bits <= DENSE_KEY_BITS and 2**bits <= FLAGS_PER_ROW * rows
+
+
 def flags(packed: np.ndarray, bits: int) -> np.ndarray:
     """One flag per possible packed key, set where a key occurs."""
     seen = np.zeros(2**bits, dtype=bool)
@@ -69,7 +75,7 @@ def flags(packed: np.ndarray, bits: int) -> np.ndarray:
 
 def repeated(packed: np.ndarray, bits: int) -> np.ndarray:
     """Mask of every packed key that occurs more than once."""
-    if bits <= DENSE_KEY_BITS and np.count_nonzero(flags(packed, bits)) == len(packed):
+    if _dense(bits, len(packed)) and np.count_nonzero(flags(packed, bits)) == len(packed):
         return np.zeros(len(packed), dtype=bool)  # every key set its own flag: none repeats
     ordered = np.sort(packed)  # sorting beats hashing for tens of millions of keys
     again = ordered[1:][ordered[1:] == ordered[:-1]]
@@ -79,9 +85,10 @@ def repeated(packed: np.ndarray, bits: int) -> np.ndarray:
 def distinct(frame: pd.DataFrame, keys: list[str]) -> int:
     """The number of distinct keys."""
     packing = packed_keys(frame, keys)
-    if packing is None or packing[1] > DENSE_KEY_BITS:
+    if packing is None:
         return len(frame[keys].drop_duplicates())
-    return int(np.count_nonzero(flags(*packing)))
+    packed, bits = packing
+    return int(np.count_nonzero(flags(packed, bits))) if _dense(bits, len(packed)) else len(np.unique(packed))
 
 
 def duplicated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
