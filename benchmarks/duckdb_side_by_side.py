@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import analysis  # noqa: F401  first, as in roret's command line: it sets numpy's memory pages before numpy loads
 import duckdb
 import numpy as np
 import pandas as pd

@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import profile
+from analysis import profile, screening
 from analysis.contract import ContractError, load_extract
 from analysis.params import Params
 from analysis.registry import compute_tables, write_tables
@@ -107,6 +107,8 @@ def test_parquet_files_of_many_row_groups_give_the_same_extract(tmp_path):
 BAD_IN_MEMORY = {  # a problem in a table held in memory -> the words the whole-table path uses for it
     "unknown municipality": ("bopael", lambda f: f.assign(kom=[999] + f["kom"].tolist()[1:])),
     "age above 120": ("bopael", lambda f: f.assign(alder=[121] + f["alder"].tolist()[1:])),
+    "an age that 16 bits would wrap to 30": ("bopael", lambda f: f.assign(alder=f["alder"].tolist()[:-1] + [65_566])),
+    "a municipality that 16 bits would wrap to 101": ("bopael", lambda f: f.assign(kom=f["kom"].tolist()[:-1] + [65_637])),
     "duplicate person-year": ("bopael", lambda f: pd.concat([f, f.iloc[:1]])),
     "unknown sex": ("stamdata", lambda f: f.assign(koen=["X"] + f["koen"].tolist()[1:])),
     "birth year out of range": ("stamdata", lambda f: f.assign(foed_aar=[1800] + f["foed_aar"].tolist()[1:])),
@@ -116,8 +118,13 @@ BAD_IN_MEMORY = {  # a problem in a table held in memory -> the words the whole-
 }
 
 
+@pytest.mark.parametrize("batch_rows", [screening.BATCH_ROWS, 2])
 @pytest.mark.parametrize("problem", BAD_IN_MEMORY)
-def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_path, problem):
+def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_path, monkeypatch, problem,
+                                                                             batch_rows):
+    """Also where bopael is read a few rows at a time (a problem in a later batch; a value checked
+    before it is narrowed to 16 bits)."""
+    monkeypatch.setattr(screening, "BATCH_ROWS", batch_rows)
     table, spoil = BAD_IN_MEMORY[problem]
     csv_dir, parquet_dir = small_valid(tmp_path / "csv"), tmp_path / "parquet"
     parquet_dir.mkdir()

@@ -58,7 +58,7 @@ def _validate(args) -> None:
     for note in extract.notes:
         print(f"note: {note}")
     years, index = extract.years(), extract.resident_keys()
-    persons = rowkeys.distinct(extract.bopael, ["pnr"]) if index is None else index.distinct("pnr")
+    persons = rowkeys.distinct(extract.bopael, ["pnr"]) if index is None else len(index.values("pnr"))
     print(f"valid: {args.data} — {persons:,} persons, years {years[0]}–{years[-1]}, "
           f"{len(extract.ydelser):,} service rows")
 

@@ -421,9 +421,15 @@ def final_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         if column in frame:
             frame[column] = frame[column].astype("category")
     for column, spec in contract_columns()[table].items():
-        if spec.kind == "int" and column in frame:  # labels (years, codes, ages) in a quarter of the memory
-            frame[column] = frame[column].astype("int16" if column in SMALL_INTEGERS else "int64")
+        if spec.kind == "int" and column in frame:
+            frame[column] = frame[column].astype(integer_type(column))
     return frame
+
+
+def integer_type(column: str) -> np.dtype:
+    """How an integer column is held once validated: labels (years, codes, ages) in a quarter of
+    the memory, person keys and counts in 64 bits."""
+    return np.dtype(np.int16 if column in SMALL_INTEGERS else np.int64)
 
 
 def _checked(directory: Path, files: dict[str, Path]) -> Extract:

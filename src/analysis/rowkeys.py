@@ -194,23 +194,26 @@ class PackedKeys:
             found[start:start + len(codes)] = wanted[codes]
         return found
 
-    def distinct(self, column: str) -> int:
-        """The number of distinct values of `column` (one of the keys)."""
-        low, high = self.bounds[column]
-        seen = np.zeros(high - low + 1, dtype=bool)
-        for _, codes in self._codes(column):
-            seen[codes] = True
-        return int(np.count_nonzero(seen))
+    def values(self, column: str) -> np.ndarray:
+        """The distinct values of `column` (one of the keys), ascending: read from the flags of
+        the keys present (no pass over the rows)."""
+        shift, width = self._layout(column)
+        seen = self.present.reshape(-1, 1 << width, 1 << shift).any(axis=(0, 2))
+        return np.flatnonzero(seen) + self.bounds[column][0]
+
+    def _layout(self, column: str) -> tuple[int, int]:
+        """Where `column` lies in the packed keys: the bits below it and its own."""
+        widths = [_bits(high - low + 1) for low, high in self.bounds.values()]
+        order = _packing_order(widths)
+        place = list(self.bounds).index(column)
+        return sum(widths[i] for i in order[order.index(place) + 1:]), widths[place]
 
     def _codes(self, column: str):
         """`column`'s values less its lowest, block by block (start, codes) in the rows' order,
         unpacked from the keys (small temporaries: no fresh memory for each step)."""
-        widths = [_bits(high - low + 1) for low, high in self.bounds.values()]
-        order = _packing_order(widths)
-        place = list(self.bounds).index(column)
-        shift, mask = sum(widths[i] for i in order[order.index(place) + 1:]), (1 << widths[place]) - 1
+        shift, width = self._layout(column)
         for start in range(0, len(self.packed), BLOCK_ROWS):
-            yield start, (self.packed[start:start + BLOCK_ROWS] >> shift) & mask
+            yield start, (self.packed[start:start + BLOCK_ROWS] >> shift) & ((1 << width) - 1)
 
     def matches(self, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """This table's rows whose key occurs in `other` (whose keys are unique), ascending, and

@@ -7,7 +7,6 @@ rule, a column that needs converting — `screened` returns None, and the contra
 reads the tables whole to report every problem with its rows.
 """
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,7 @@ import pyarrow.parquet as pq
 
 from . import rowkeys
 from .contract import (KEYS, TABLES, Activities, Extract, check_pnr_types, code_columns, contract_columns,
-                       final_types, notes_on_use, parse_column, sql_literal)
+                       final_types, integer_type, notes_on_use, parse_column, sql_literal)
 
 IN_MEMORY = tuple(table for table in TABLES if table != "forbrug")
 BATCH_ROWS = 1 << 20  # forbrug's keys are packed a million rows at a time (a few MB)
@@ -36,7 +35,7 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             return None
         with ThreadPoolExecutor(1) as pool:  # forbrug is checked on a second core beside the other tables
             keys = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
-            frames = {table: _read_screened(table, files[table]) for table in IN_MEMORY}
+            frames = {table: _read_screened(table, files[table], schemas[table]) for table in IN_MEMORY}
             own = _own_keys(frames["bopael"])
             forbrug = keys.result()
     except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
@@ -48,7 +47,7 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             check_pnr_types(frames, files):
         return None
     residents = _resident_keys(frames["bopael"], forbrug, own)
-    aligned = residents is not None and np.array_equal(residents.packed, forbrug.keys.packed)
+    aligned = residents is not None and np.array_equal(residents.packed, forbrug.packed)
     if not _keys_hold(frames, forbrug, residents, aligned):
         return None
     notes = notes_on_use(frames, files, residents)
@@ -75,15 +74,34 @@ def _kind_fits(kind: str, type_: pa.DataType) -> bool:
             "bool": pa.types.is_boolean(type_), "code": text}[kind]
 
 
-def _read_screened(table: str, path: Path) -> pd.DataFrame | None:
+def _read_screened(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | None:
     """The table in memory with its contract types, or None if a value rule is broken."""
-    data = pq.read_table(path, columns=list(contract_columns()[table]), read_dictionary=code_columns(table),
-                         pre_buffer=False)
+    names = list(contract_columns()[table])
+    if all(pa.types.is_integer(schema.field(name).type) for name in names):
+        return _read_integers(table, path, schema)
+    data = pq.read_table(path, columns=names, read_dictionary=code_columns(table), pre_buffer=False)
     if not _rules_hold(table, data.schema, data):
         return None
     frame = data.to_pandas(split_blocks=True, self_destruct=True)
     frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
     return final_types(table, frame)
+
+
+def _read_integers(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | None:
+    """A table of integers (bopael) read a batch at a time into its final columns, each batch
+    checked against the value rules before it is narrowed: the memory is touched once, and no
+    Arrow copy of the whole table is made."""
+    file = pq.ParquetFile(path, pre_buffer=False)
+    columns = {name: np.empty(file.metadata.num_rows, dtype=integer_type(name)) for name in contract_columns()[table]}
+    start = 0
+    with _connection() as connection:
+        for batch in file.iter_batches(BATCH_ROWS, columns=list(columns)):
+            if not _rules_hold(table, schema, pa.Table.from_batches([batch]), connection):
+                return None
+            for name, values in columns.items():
+                values[start:start + batch.num_rows] = batch.column(name).to_numpy()
+            start += batch.num_rows
+    return pd.DataFrame(columns, copy=False)
 
 
 def _bounds(rule: dict) -> tuple[float, float]:
@@ -130,25 +148,22 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path) -> bool:
-    """Every row keeps the table's value rules: one DuckDB query over an Arrow table or a Parquet file."""
-    with _connection() as connection:
-        if isinstance(rows, pa.Table):
-            connection.register("data", rows)
-            source = "data"
-        else:
-            source = f"read_parquet({sql_literal(str(rows))})"
-        return connection.execute(f"SELECT {_rows_keep_rules(table, schema)} FROM {source}").fetchone()[0] is not False
+def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path,
+                connection: duckdb.DuckDBPyConnection | None = None) -> bool:
+    """Every row keeps the table's value rules: one DuckDB query over an Arrow table or a
+    Parquet file (on `connection`, if given, else a new one)."""
+    if connection is None:
+        with _connection() as connection:
+            return _rules_hold(table, schema, rows, connection)
+    if isinstance(rows, pa.Table):
+        connection.register("data", rows)
+        source = "data"
+    else:
+        source = f"read_parquet({sql_literal(str(rows))})"
+    return connection.execute(f"SELECT {_rows_keep_rules(table, schema)} FROM {source}").fetchall()[0][0] is not False
 
 
-@dataclass(frozen=True)
-class _PackedKeys:
-    """forbrug's keys (pnr, aar) packed within their bounds, and its persons."""
-    keys: rowkeys.PackedKeys
-    persons: pd.DataFrame
-
-
-def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame | None:
+def _forbrug_keys(path: Path, schema: pa.Schema) -> rowkeys.PackedKeys | pd.DataFrame | None:
     """forbrug's keys once its rows are shown to keep the value rules (else None): integer keys
     packed batch by batch (a few bytes a row) from the one DuckDB scan that checks the rules,
     any other as a frame."""
@@ -167,18 +182,23 @@ def _forbrug_keys(path: Path, schema: pa.Schema) -> _PackedKeys | pd.DataFrame |
             return final_types("forbrug", frame)
         batches = connection.sql(f"SELECT file_row_number, {', '.join(keys)}, {_row_keeps_rules('forbrug', schema)} AS holds "
                                  f"FROM {source}").to_arrow_reader(BATCH_ROWS)
-        packed, persons = None, np.zeros(bounds["pnr"][1] - bounds["pnr"][0] + 1, dtype=bool)
+        packed = None
         for batch in batches:  # in no particular order: each row goes to its place in the file
-            frame = batch.select(keys).to_pandas()
+            frame = pd.DataFrame({k: batch.column(k).to_numpy() for k in keys})
             if pc.all(batch.column("holds"), skip_nulls=False).as_py() is not True or not all(
                     low <= frame[k].min() and frame[k].max() <= high for k, (low, high) in bounds.items()):
                 return None  # a rule broken, or bounds (perhaps from the file's statistics) that do not hold
             part, bits = rowkeys.packed_keys(frame, keys, bounds)
             packed = np.empty(rows, dtype=part.dtype) if packed is None else packed
-            packed[batch.column("file_row_number").to_numpy()] = part
-            persons[frame["pnr"].to_numpy() - bounds["pnr"][0]] = True
-    persons = pd.DataFrame({"pnr": np.flatnonzero(persons) + bounds["pnr"][0]})
-    return _PackedKeys(rowkeys.PackedKeys(packed, bits, bounds), persons)
+            packed[_places(batch.column("file_row_number").to_numpy())] = part
+    return rowkeys.PackedKeys(packed, bits, bounds)
+
+
+def _places(row_numbers: np.ndarray) -> slice | np.ndarray:
+    """Where a batch's rows go: a slice where they are consecutive (as a scan returns them), else the numbers."""
+    first = int(row_numbers[0])
+    consecutive = np.array_equal(row_numbers, np.arange(first, first + len(row_numbers)))
+    return slice(first, first + len(row_numbers)) if consecutive else row_numbers
 
 
 def _own_keys(residents: pd.DataFrame | None) -> rowkeys.PackedKeys | None:
@@ -190,18 +210,17 @@ def _own_keys(residents: pd.DataFrame | None) -> rowkeys.PackedKeys | None:
     return keys
 
 
-def _resident_keys(residents: pd.DataFrame, forbrug: _PackedKeys | pd.DataFrame,
+def _resident_keys(residents: pd.DataFrame, forbrug: rowkeys.PackedKeys | pd.DataFrame,
                    own: rowkeys.PackedKeys | None) -> rowkeys.PackedKeys | None:
     """bopael's keys packed as forbrug's (`own`, bopael's keys within their own bounds, if packed
     alike), or None where they are text, too wide, or outside forbrug's bounds."""
     if isinstance(forbrug, pd.DataFrame) or own is None or not all(
-            low <= own.bounds[k][0] and own.bounds[k][1] <= high for k, (low, high) in forbrug.keys.bounds.items()):
+            low <= own.bounds[k][0] and own.bounds[k][1] <= high for k, (low, high) in forbrug.bounds.items()):
         return None
-    return own if own.bounds == forbrug.keys.bounds else rowkeys.PackedKeys.of(residents, KEYS["bopael"],
-                                                                               forbrug.keys.bounds)
+    return own if own.bounds == forbrug.bounds else rowkeys.PackedKeys.of(residents, KEYS["bopael"], forbrug.bounds)
 
 
-def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFrame,
+def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: rowkeys.PackedKeys | pd.DataFrame,
                residents: rowkeys.PackedKeys | None, aligned: bool) -> bool:
     """No key repeats; every person-year of bopael (`residents`: its keys packed as forbrug's) has
     a forbrug row; every person has stamdata. `aligned`: forbrug's keys are bopael's, in its order."""
@@ -216,7 +235,7 @@ def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: _PackedKeys | pd.DataFr
                 for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
     if residents is None or not residents.unique():
         return False  # some person-year of bopael lies outside every forbrug key, or repeats
-    if not aligned and not (forbrug.keys.unique() and forbrug.keys.present[residents.packed].all()):
+    if not aligned and not (forbrug.unique() and forbrug.present[residents.packed].all()):
         return False
-    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all()  # forbrug's persons include bopael's
-               for frame in (forbrug.persons, frames["ydelser"], frames["diagnoser"]))
+    persons = pd.DataFrame({"pnr": (residents if aligned else forbrug).values("pnr")})  # forbrug's include bopael's
+    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all() for frame in (persons, frames["ydelser"], frames["diagnoser"]))
