@@ -118,13 +118,13 @@ BAD_IN_MEMORY = {  # a problem in a table held in memory -> the words the whole-
 }
 
 
-@pytest.mark.parametrize("batch_rows", [screening.BATCH_ROWS, 2])
+@pytest.mark.parametrize("batch_rows", [screening.READ_ROWS, 2])
 @pytest.mark.parametrize("problem", BAD_IN_MEMORY)
 def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_path, monkeypatch, problem,
                                                                              batch_rows):
     """Also where bopael is read a few rows at a time (a problem in a later batch; a value checked
     before it is narrowed to 16 bits)."""
-    monkeypatch.setattr(screening, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(screening, "READ_ROWS", batch_rows)
     table, spoil = BAD_IN_MEMORY[problem]
     csv_dir, parquet_dir = small_valid(tmp_path / "csv"), tmp_path / "parquet"
     parquet_dir.mkdir()
