@@ -378,3 +378,18 @@ def test_design_built_from_distinct_rows_equals_patsy_on_every_row():
         matrix, contrast = design(frame, method)
         assert np.array_equal(matrix, np.asarray(expected))
         assert list(contrast) == [-1.0 if c.endswith(":succes") else 0.0 for c in expected.design_info.column_names]
+
+
+def test_reading_only_the_cohorts_persons_and_years_changes_no_estimate(register, monkeypatch):
+    """SØM reads the rows of the reference years' members from the first reference year to the
+    last follow-up year; reading the whole tables instead gives the same cohorts and estimates."""
+    params = Params(som_referenceaar=[2017, 2017])  # its last follow-up year, 2022, is the register's last
+    narrow = consequences.estimates(register, params)
+    cohorts = {s: consequences.cohort(register, params, s) for s in consequences.SCENARIOS}
+    whole = {"forbrug": register.forbrug, "service_days": consequences.service_days(register)}
+    monkeypatch.setattr(consequences, "_about_cohorts",
+                        lambda extract, params, name: whole.get(name, getattr(extract, name, None)))
+    for scenario, people in cohorts.items():
+        pd.testing.assert_frame_equal(people, consequences.cohort(register, params, scenario))
+    for name, table in consequences.estimates(register, params).items():
+        pd.testing.assert_frame_equal(narrow[name], table, obj=name)

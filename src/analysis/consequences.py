@@ -56,21 +56,28 @@ def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     return table[rowkeys.covered(table, pd.DataFrame({"pnr": persons.unique()}), ["pnr"])]
 
 
-def _about_members(extract: Extract, name: str) -> pd.DataFrame:
-    """The rows of an extract table (or of the service days) about persons ever in the target
-    group, from whom every cohort is drawn: the national tables are scanned once per run."""
+def _about_cohorts(extract: Extract, params: Params, name: str) -> pd.DataFrame:
+    """The rows of an extract table (or of the service days) that any cohort can draw on: about
+    the target group's persons of the reference years, in the years from the first reference
+    year to the last follow-up year. The national tables are scanned once per run."""
+    first, last = params.som_referenceaar
+    years = list(range(first, last + 2 + FOLLOW_UP_YEARS))  # t … t+1+k
+
     def compute() -> pd.DataFrame:
-        persons = members(extract)["pnr"]
+        group = members(extract)
+        persons = group.loc[group["aar"].between(first, last), "pnr"]
         if name == "forbrug":
-            return extract.activities.read(persons=persons)
+            return extract.activities.read(years=years, persons=persons)
         if name == "bopael" and extract.resident_keys() is not None:  # tens of millions of rows: their packed keys
-            return extract.bopael[extract.resident_keys().having("pnr", persons.unique())]
-        return _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
-    return extract.memo(("about_members", name), compute)
+            rows = extract.bopael[extract.resident_keys().having("pnr", persons.unique())]
+        else:
+            rows = _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
+        return rows[rows["aar"].isin(years)] if "aar" in rows else rows
+    return extract.memo(("about_cohorts", name, first, last), compute)
 
 
-def _has(extract: Extract, services) -> pd.DataFrame:
-    services_received = _about_members(extract, "ydelser")
+def _has(extract: Extract, params: Params, services) -> pd.DataFrame:
+    services_received = _about_cohorts(extract, params, "ydelser")
     rows = services_received[services_received["ydelse"].isin(services)]
     return rows[["pnr", "aar"]].drop_duplicates()
 
@@ -87,22 +94,22 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     first, last = params.som_referenceaar
     group = members(extract)
     group = group[group["aar"].between(first, last)]
-    residents, forbrug = (_of(_about_members(extract, name), group["pnr"]) for name in ("bopael", "forbrug"))
+    residents, forbrug = (_of(_about_cohorts(extract, params, name), group["pnr"]) for name in ("bopael", "forbrug"))
     group = group[_pairs(group, residents, shift=1)]
     if scenario == "beskaeftigelse":
-        eligible = _pairs(group, _has(extract, ["sel85"]))
+        eligible = _pairs(group, _has(extract, params, ["sel85"]))
         no_pension = forbrug.loc[forbrug["foertidspension_uger"] == 0, ["pnr", "aar"]]
         group = group[eligible & _pairs(group, no_pension)]
     else:
-        group = group[_pairs(group, _has(extract, BOTILBUD))]
+        group = group[_pairs(group, _has(extract, params, BOTILBUD))]
     chosen = reference_year(group[["pnr", "aar"]], params.seed).merge(group, on=["pnr", "aar"])
     if scenario == "beskaeftigelse":
         succeeded = forbrug.loc[forbrug["status_uge48"].isin(SUCCESS_STATUSES), ["pnr", "aar"]]
         chosen["succes"] = _pairs(chosen, succeeded, shift=1).astype(int)
     else:
-        chosen["succes"] = (~_pairs(chosen, _has(extract, BOTILBUD), shift=1)).astype(int)
+        chosen["succes"] = (~_pairs(chosen, _has(extract, params, BOTILBUD), shift=1)).astype(int)
     ages = residents[["pnr", "aar", "alder"]]
-    sexes = _of(extract.stamdata, chosen["pnr"])[["pnr", "koen"]]
+    sexes = _of(_about_cohorts(extract, params, "stamdata"), chosen["pnr"])[["pnr", "koen"]]
     chosen = chosen.merge(ages, on=["pnr", "aar"]).merge(sexes, on="pnr")  # the flags travel with their rows
     return pd.DataFrame({
         "pnr": chosen["pnr"], "referenceaar": chosen["aar"], "succes": chosen["succes"],
@@ -120,10 +127,10 @@ def follow_up(extract: Extract, params: Params, scenario: str) -> tuple[pd.DataF
     people = cohort(extract, params, scenario)
     last_year = int(extract.bopael["aar"].max())
     years = pd.concat([people.assign(k=k, aar=people["referenceaar"] + 1 + k) for k in FOLLOW_UP], ignore_index=True)
-    years = years[(years["aar"] <= last_year) & _pairs(years, _of(_about_members(extract, "bopael"), people["pnr"]))]
+    years = years[(years["aar"] <= last_year) & _pairs(years, _of(_about_cohorts(extract, params, "bopael"), people["pnr"]))]
     volumes = [c for c in POSTS if c in contract_columns()["forbrug"]]
-    forbrug = _of(_about_members(extract, "forbrug"), people["pnr"])[["pnr", "aar", *volumes]]
-    days = _of(_about_members(extract, "service_days"), people["pnr"])
+    forbrug = _of(_about_cohorts(extract, params, "forbrug"), people["pnr"])[["pnr", "aar", *volumes]]
+    days = _of(_about_cohorts(extract, params, "service_days"), people["pnr"])
     days = days.assign(ydelse=days["ydelse"].astype("string")).set_index(SERVICE_YEAR)["dage"].unstack().reset_index()
     years = years.merge(forbrug, on=["pnr", "aar"], how="left").merge(days, on=["pnr", "aar"], how="left")
     years = years.reindex(columns=[*years.columns.difference(POSTS, sort=False), *POSTS])
