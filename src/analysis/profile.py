@@ -86,10 +86,15 @@ def _counted(place: np.ndarray, kom: pd.Index, gruppe: str, maal: str, who, valu
     """A group's measure per municipality (`place`: each person's, among `kom`): persons with a
     non-zero value (antal) and the sum of the values (maengde). `who` selects the group's persons
     in their order, `values` are theirs."""
-    at = place[who]
-    return pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal,
-                         "antal": np.bincount(at, values != 0, len(kom)).astype(np.int64),
-                         "maengde": np.bincount(at, values.astype(np.float64, copy=False), len(kom))})
+    antal, maengde = _sums(place[who], values, len(kom))
+    return pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal, "antal": antal, "maengde": maengde})
+
+
+def _sums(at: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per place (`at`: each value's, below `size`): the non-zero values and the sum of the values."""
+    nonzero = np.bincount(at[values != 0], minlength=size)
+    total = nonzero if values.dtype == bool else np.bincount(at, values.astype(np.float64, copy=False), size)
+    return nonzero, total.astype(np.float64, copy=False)
 
 
 def diagnosis_counts(extract: Extract, params: Params) -> pd.DataFrame:
@@ -160,11 +165,10 @@ def _block_counts(blocks: Iterator[Block], kom: pd.Index) -> list[pd.DataFrame]:
         for gruppe, rows in chosen.items():
             at = block.place[rows]
             for maal, values in block.measures.items():
-                values = values[rows]
                 antal, maengde = sums.setdefault((maal, gruppe), (np.zeros(size, np.int64), np.zeros(size)))
-                nonzero = np.bincount(at[values != 0], minlength=size)
+                nonzero, total = _sums(at, values[rows], size)
                 antal += nonzero
-                maengde += nonzero if values.dtype == bool else np.bincount(at, values.astype(np.float64, copy=False), size)
+                maengde += total
     return [pd.DataFrame({"kom": kom, "gruppe": gruppe, "maal": maal, "antal": antal[:-1], "maengde": maengde[:-1]})
             for (maal, gruppe), (antal, maengde) in sums.items()]
 
