@@ -91,7 +91,7 @@ def _counted(place: np.ndarray, kom: pd.Index, gruppe: str, maal: str, who, valu
 
 
 def _sums(at: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per place (`at`: each value's, below `size`): the non-zero values and the sum of the values."""
+    """Per place (`at`: each value's, below `size`): how many values are not zero, and their sum."""
     nonzero = np.bincount(at[values != 0], minlength=size)
     total = nonzero if values.dtype == bool else np.bincount(at, values.astype(np.float64, copy=False), size)
     return nonzero, total.astype(np.float64, copy=False)
