@@ -3,6 +3,7 @@ file: the same extract as CSV (read whole, the detailed path) gives the same tab
 errors."""
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -243,3 +244,13 @@ def test_the_order_of_bopael_rows_changes_no_table(synthetic_twins, tmp_path):
         write_tables(compute_tables(extract, Params(), progress=lambda _: None), tmp_path / directory.name, Params())
         texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / directory.name / "tables").glob("*.csv"))})
     assert texts[0] == texts[1] and len(texts[0]) > 10
+
+
+def test_a_batch_of_forbrug_keys_goes_to_its_rows():
+    """A scan's batch of consecutive rows is placed by slice, any other by its row numbers:
+    either way each key lands on its row."""
+    for numbers in (np.arange(5, 9), np.array([7, 5, 8, 6])):
+        placed = np.zeros(10, dtype=int)
+        placed[screening._places(numbers)] = numbers * 10
+        assert placed.tolist() == [0, 0, 0, 0, 0, 50, 60, 70, 80, 0]
+    assert isinstance(screening._places(np.arange(5, 9)), slice)
