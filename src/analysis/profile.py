@@ -46,8 +46,7 @@ class Block:
 def people(extract: Extract, year: int) -> pd.DataFrame:
     """Adult residents in `year`: pnr, kom and flags i_alt (member), kognitiv, sindslidelse."""
     def compute():
-        residents = extract.residents_in(year)
-        adults = residents.iloc[_adult_rows(residents)][["pnr", "kom"]]
+        adults = extract.residents_in(year).iloc[_adult_rows(extract, year)][["pnr", "kom"]]
         in_group = members(extract)
         in_group = in_group[in_group["aar"] == year]
         found = positions(adults, in_group, ["pnr"])
@@ -58,9 +57,10 @@ def people(extract: Extract, year: int) -> pd.DataFrame:
     return extract.memo(("people", year), compute)
 
 
-def _adult_rows(residents: pd.DataFrame) -> np.ndarray:
-    """The positions of the adults among residents."""
-    return np.flatnonzero(residents["alder"].to_numpy() >= 18)
+def _adult_rows(extract: Extract, year: int) -> np.ndarray:
+    """The positions of the adults among the residents of `year` (found once per run)."""
+    return extract.memo(("adult_rows", year),
+                        lambda: np.flatnonzero(extract.residents_in(year)["alder"].to_numpy() >= 18))
 
 
 def age_band(params: Params) -> str:
@@ -119,9 +119,8 @@ def _measure_blocks(extract: Extract, adults: pd.DataFrame, place: np.ndarray, m
     """The forbrug and stamdata measures of the adult residents of `year` (`place`: each one's
     municipality, `member`: flags per group) in blocks of rows: a national year of forbrug is large."""
     columns = [*UNITS, *codes.FLAG_COLUMNS]
-    rows = extract.rows_of_year(year)
-    if extract.activities.aligned and isinstance(rows, slice):  # the year's rows of the file are its residents'
-        yield from _file_blocks(extract, rows, place, member, columns)
+    if extract.activities.aligned and extract.in_year_order():  # the year's rows of the file are its residents'
+        yield from _file_blocks(extract, year, place, member, columns)
     else:
         frame = extract.activities.read(years=[year], columns=["pnr", *columns])
         found = positions(adults, frame, ["pnr"])  # every adult resident has a row (the contract's coverage rule)
@@ -131,11 +130,11 @@ def _measure_blocks(extract: Extract, adults: pd.DataFrame, place: np.ndarray, m
     yield Block(place, member, {"foranstaltning_barndom": stamdata["foranstaltning_barndom"].to_numpy()[at]})
 
 
-def _file_blocks(extract: Extract, rows: slice, place: np.ndarray, member: dict[str, np.ndarray],
+def _file_blocks(extract: Extract, year: int, place: np.ndarray, member: dict[str, np.ndarray],
                  columns: list[str]) -> Iterator[Block]:
-    """The measures of forbrug's rows `rows` (a year's residents, children too: their place is
+    """The measures of forbrug's rows of `year` (its residents', children too: their place is
     past every municipality's), read from the file and taken a block at a time."""
-    adult = _adult_rows(extract.bopael.iloc[rows])
+    rows, adult = extract.rows_of_year(year), _adult_rows(extract, year)
     where = np.full(rows.stop - rows.start, place.max(initial=-1) + 1, dtype=place.dtype)  # codes 0..n-1: n is past them
     where[adult] = place
     flags = {g: np.zeros(len(where), dtype=bool) for g in member}
