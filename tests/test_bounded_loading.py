@@ -5,6 +5,8 @@ import shutil
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from analysis import profile, screening
@@ -254,3 +256,31 @@ def test_a_batch_of_forbrug_keys_goes_to_its_rows():
         placed[screening._places(numbers)] = numbers * 10
         assert placed.tolist() == [0, 0, 0, 0, 0, 50, 60, 70, 80, 0]
     assert isinstance(screening._places(np.arange(5, 9)), slice)
+
+
+@pytest.mark.parametrize("read_rows, sizes", [(7, [6, 4]), (2, [2, 1, 2, 1, 2, 2])])
+def test_bopael_is_checked_in_parts_made_of_its_row_groups_batches(tmp_path, monkeypatch, read_rows, sizes):
+    """Row groups of 3, 3, 3 and 1 rows: whole batches of a row group are gathered up to READ_ROWS
+    rows (a row group larger than that comes in batches); every row once, in file order."""
+    monkeypatch.setattr(screening, "READ_ROWS", read_rows)
+    frame = pd.DataFrame({"pnr": range(10), "aar": range(2010, 2020)})
+    frame.to_parquet(tmp_path / "bopael.parquet", row_group_size=3)
+    parts = list(screening._parts(pq.ParquetFile(tmp_path / "bopael.parquet"), ["pnr", "aar"]))
+    assert [part.num_rows for part in parts] == sizes
+    same_rows(pa.concat_tables(parts).to_pandas(), frame)
+
+
+def test_forbrug_in_bopaels_order_is_recognised_row_group_by_row_group(tmp_path):
+    """forbrug's keys, in row groups of two, against bopael's: equal, or not in one of several ways."""
+    residents = pd.DataFrame({"pnr": [1, 2, 3, 1, 2, 3], "aar": [2021, 2021, 2021, 2022, 2022, 2022]})
+    path = tmp_path / "forbrug.parquet"
+
+    def aligned(forbrug: pd.DataFrame) -> bool:
+        forbrug.to_parquet(path, row_group_size=2, index=False)
+        return screening._keys_are_bopaels(path, residents)
+    assert aligned(residents)
+    assert not aligned(residents.assign(aar=[2021] * 5 + [2023]))  # the last row's year
+    assert not aligned(residents.iloc[[0, 1, 2, 3, 5, 4]])  # two rows of the last row group swapped
+    assert not aligned(residents.iloc[:5])  # a row fewer
+    assert not aligned(residents.assign(pnr=residents["pnr"].astype(str)))  # person numbers as text
+    assert not screening._keys_are_bopaels(path, None)  # bopael not proven

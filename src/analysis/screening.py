@@ -2,10 +2,13 @@
 
 The value rules are checked by one DuckDB aggregate query per table: over the Arrow data of the
 tables held in memory, and over forbrug's file, which stays where it is; the key rules (unique
-keys, every person-year of bopael with a forbrug row, every person in stamdata) by flag arrays. Short of a proof — a broken
+keys, every person-year of bopael with a forbrug row, every person in stamdata) by flag arrays,
+or, where forbrug's rows are bopael's person-years in bopael's order (as extracts are written),
+by comparing forbrug's key columns with bopael's. Short of a proof — a broken
 rule, a column that needs converting — `screened` returns None, and the contract's detailed path
 reads the tables whole to report every problem with its rows.
 """
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +16,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import rowkeys
@@ -22,7 +24,7 @@ from .contract import (KEYS, TABLES, Activities, Extract, check_pnr_types, code_
 
 IN_MEMORY = tuple(table for table in TABLES if table != "forbrug")
 BATCH_ROWS = 1 << 20  # forbrug's keys are packed a million rows at a time (a few MB)
-READ_ROWS = 1 << 22  # bopael is read four million rows at a time (about 50 MB; fewer rule queries)
+READ_ROWS = 1 << 22  # bopael is checked four million rows at a time (about 50 MB; fewer rule queries)
 
 
 def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
@@ -34,11 +36,18 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
         schemas = {table: metadata[table].schema.to_arrow_schema() for table in TABLES}
         if not all(_types_fit(table, schemas[table], metadata[table].num_rows) for table in TABLES):
             return None
-        with ThreadPoolExecutor(1) as pool:  # forbrug is checked on a second core beside the other tables
-            keys = pool.submit(_forbrug_keys, files["forbrug"], schemas["forbrug"])
-            frames = {table: _read_screened(table, files[table], schemas[table]) for table in IN_MEMORY}
-            own = _own_keys(frames["bopael"])
-            forbrug = keys.result()
+        with ThreadPoolExecutor(3) as pool:  # forbrug's rules and keys, bopael's keys: beside the other tables
+            rules = pool.submit(_rules_hold, "forbrug", schemas["forbrug"], files["forbrug"])
+            frames = {"bopael": _read_screened("bopael", files["bopael"], schemas["bopael"])}
+            aligned = pool.submit(_keys_are_bopaels, files["forbrug"], frames["bopael"])
+            own = pool.submit(_own_keys, frames["bopael"])
+            frames |= {table: _read_screened(table, files[table], schemas[table]) for table in IN_MEMORY
+                       if table != "bopael"}
+            own = own.result()
+            aligned = own is not None and aligned.result()
+            forbrug = own if aligned else _forbrug_keys(files["forbrug"], schemas["forbrug"])
+            if not rules.result():
+                return None
     except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
         return None
     if forbrug is None or any(frame is None for frame in frames.values()) or frames["bopael"].empty:
@@ -48,7 +57,6 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             check_pnr_types(frames, files):
         return None
     residents = _resident_keys(frames["bopael"], forbrug, own)
-    aligned = residents is not None and np.array_equal(residents.packed, forbrug.packed)
     if not _keys_hold(frames, forbrug, residents, aligned):
         return None
     notes = notes_on_use(frames, files, residents)
@@ -89,20 +97,38 @@ def _read_screened(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | 
 
 
 def _read_integers(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | None:
-    """A table of integers (bopael) read a batch at a time into its final columns, each batch
-    checked against the value rules before it is narrowed: the memory is touched once, and no
-    Arrow copy of the whole table is made."""
+    """A table of integers (bopael) read part by part into its final columns, each part checked
+    against the value rules before it is narrowed: the memory is touched once, and no Arrow copy
+    of the whole table is made."""
     file = pq.ParquetFile(path, pre_buffer=False)
     columns = {name: np.empty(file.metadata.num_rows, dtype=integer_type(name)) for name in contract_columns()[table]}
     start = 0
     with _connection() as connection:
-        for batch in file.iter_batches(READ_ROWS, columns=list(columns)):
-            if not _rules_hold(table, schema, pa.Table.from_batches([batch]), connection):
+        for part in _parts(file, list(columns)):
+            if not _rules_hold(table, schema, part, connection):
                 return None
             for name, values in columns.items():
-                values[start:start + batch.num_rows] = batch.column(name).to_numpy()
-            start += batch.num_rows
+                at = start
+                for chunk in part.column(name).chunks:
+                    values[at:at + len(chunk)] = chunk.to_numpy()
+                    at += len(chunk)
+            start += part.num_rows
     return pd.DataFrame(columns, copy=False)
+
+
+def _parts(file: pq.ParquetFile, columns: list[str]) -> Iterator[pa.Table]:
+    """The file's rows in parts of up to READ_ROWS rows, made of its row groups' own batches: a
+    batch read across two row groups would cost a copy."""
+    pending, rows = [], 0
+    for group in range(file.num_row_groups):
+        for batch in file.iter_batches(READ_ROWS, row_groups=[group], columns=columns, use_threads=False):
+            if pending and rows + batch.num_rows > READ_ROWS:
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+            pending.append(batch)
+            rows += batch.num_rows
+    if pending:
+        yield pa.Table.from_batches(pending)
 
 
 def _bounds(rule: dict) -> tuple[float, float]:
@@ -127,12 +153,6 @@ def _rules(table: str, schema: pa.Schema) -> tuple[list[str], dict[str, str]]:
                 low, high = _bounds(rule)
                 conditions.append(f"{column} >= {low}" + (f" AND {column} <= {high}" if np.isfinite(high) else ""))
     return conditions, code_lists
-
-
-def _row_keeps_rules(table: str, schema: pa.Schema) -> str:
-    """An SQL condition, true where a row keeps the value rules (false, not null, where not)."""
-    conditions, code_lists = _rules(table, schema)
-    return " AND ".join([*conditions, *(f"list_contains({codes}, {column})" for column, codes in code_lists.items())])
 
 
 def _rows_keep_rules(table: str, schema: pa.Schema) -> str:
@@ -164,10 +184,30 @@ def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path,
     return connection.execute(f"SELECT {_rows_keep_rules(table, schema)} FROM {source}").fetchall()[0][0] is not False
 
 
+def _keys_are_bopaels(path: Path, residents: pd.DataFrame | None) -> bool:
+    """forbrug's rows are bopael's person-years in bopael's order (integer person numbers): its key
+    columns, read a row group at a time, equal bopael's."""
+    keys = KEYS["forbrug"]
+    file = pq.ParquetFile(path, pre_buffer=False)
+    if residents is None or file.metadata.num_rows != len(residents) or \
+            not pd.api.types.is_integer_dtype(residents["pnr"]) or \
+            not pa.types.is_integer(file.schema_arrow.field("pnr").type):
+        return False
+    start = 0
+    for group in range(file.num_row_groups):
+        rows = file.read_row_group(group, columns=keys, use_threads=False)
+        end = start + rows.num_rows
+        if any(rows.column(k).null_count or not np.array_equal(rows.column(k).to_numpy(),
+                                                               residents[k].to_numpy()[start:end]) for k in keys):
+            return False
+        start = end
+    return True
+
+
 def _forbrug_keys(path: Path, schema: pa.Schema) -> rowkeys.PackedKeys | pd.DataFrame | None:
-    """forbrug's keys once its rows are shown to keep the value rules (else None): integer keys
-    packed batch by batch (a few bytes a row) from the one DuckDB scan that checks the rules,
-    any other as a frame."""
+    """forbrug's keys, not in bopael's order: integer keys packed batch by batch (a few bytes a
+    row) from a DuckDB scan, any other as a frame (None where bounds from the file's statistics
+    do not hold)."""
     keys = KEYS["forbrug"]
     with _connection() as connection:
         source = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
@@ -176,19 +216,15 @@ def _forbrug_keys(path: Path, schema: pa.Schema) -> rowkeys.PackedKeys | pd.Data
         bounds = {key: (extremes[2 * i], extremes[2 * i + 1]) for i, key in enumerate(keys)}
         if not pa.types.is_integer(schema.field("pnr").type) or not rows or \
                 rowkeys.key_bits(bounds) > rowkeys.DENSE_KEY_BITS:
-            if not _rules_hold("forbrug", schema, path):
-                return None
             frame = pq.read_table(path, columns=keys, pre_buffer=False).to_pandas()
             frame["pnr"] = parse_column(frame["pnr"], "pnr")[0]
             return final_types("forbrug", frame)
-        batches = connection.sql(f"SELECT file_row_number, {', '.join(keys)}, {_row_keeps_rules('forbrug', schema)} AS holds "
-                                 f"FROM {source}").to_arrow_reader(BATCH_ROWS)
+        batches = connection.sql(f"SELECT file_row_number, {', '.join(keys)} FROM {source}").to_arrow_reader(BATCH_ROWS)
         packed = None
         for batch in batches:  # in no particular order: each row goes to its place in the file
             frame = pd.DataFrame({k: batch.column(k).to_numpy() for k in keys})
-            if pc.all(batch.column("holds"), skip_nulls=False).as_py() is not True or not all(
-                    low <= frame[k].min() and frame[k].max() <= high for k, (low, high) in bounds.items()):
-                return None  # a rule broken, or bounds (perhaps from the file's statistics) that do not hold
+            if not all(low <= frame[k].min() and frame[k].max() <= high for k, (low, high) in bounds.items()):
+                return None  # bounds (perhaps from the file's statistics) that do not hold
             part, bits = rowkeys.packed_keys(frame, keys, bounds)
             packed = np.empty(rows, dtype=part.dtype) if packed is None else packed
             packed[_places(batch.column("file_row_number").to_numpy())] = part
