@@ -81,17 +81,14 @@ class Activities:
     path: Path | None = None
     aligned: bool = False  # its rows are bopael's person-years in bopael's order (a year's rows pair by position)
 
-    def read_rows(self, rows: slice, columns: list[str]) -> pa_arrow.Table:
-        """The file's rows at positions `rows` (as Arrow, contract types proven by the screening):
-        the row groups holding them, read whole and sliced."""
-        file = pq.ParquetFile(self.path, pre_buffer=False)
-        sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        groups = [i for i in range(len(sizes)) if starts[i] < rows.stop and starts[i + 1] > rows.start]
-        if not groups:
-            return file.schema_arrow.empty_table().select(columns)
-        table = file.read_row_groups(groups, columns=columns)
-        return table.slice(rows.start - starts[groups[0]], rows.stop - rows.start)
+    def read_rows(self, rows: slice, columns: list[str], batch_rows: int) -> pa_arrow.Table:
+        """The file's rows at positions `rows`, in file order, in record batches of at most
+        `batch_rows` rows (as Arrow, contract types proven by the screening): a DuckDB scan of the
+        row groups that hold them, on every core."""
+        with duckdb_connection() as connection:
+            return connection.sql(
+                f"SELECT {', '.join(columns)} FROM read_parquet({sql_literal(str(self.path))}, file_row_number = true) "
+                f"WHERE file_row_number >= {rows.start} AND file_row_number < {rows.stop}").to_arrow_table(batch_rows)
 
     def read(self, years: list[int] | None = None, persons: pd.Series | None = None,
              columns: list[str] | None = None) -> pd.DataFrame:
@@ -117,16 +114,21 @@ class Activities:
 
 def _rows_of(path: Path, columns: list[str], persons: pd.Series, years: list[int] | None) -> pa_arrow.Table:
     """The rows of a Parquet file about `persons` (and in `years`), in file order, read with DuckDB."""
+    with duckdb_connection() as connection:
+        connection.register("persons", pd.DataFrame({"pnr": persons.unique()}))
+        in_years = f" AND aar IN ({', '.join(str(int(year)) for year in years)})" if years is not None else ""
+        query = (f"SELECT {', '.join(columns)} FROM read_parquet({sql_literal(str(path))}, file_row_number = true) "
+                 f"WHERE pnr IN (SELECT pnr FROM persons){in_years} ORDER BY file_row_number")
+        return connection.sql(query).arrow().read_all()
+
+
+def duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection of its own, quiet, that keeps a scan's rows in file order where a query
+    has no ORDER BY (DuckDB's default, set here because the readers rely on it)."""
     connection = duckdb.connect()
     connection.execute("SET enable_progress_bar = false")
-    connection.register("persons", pd.DataFrame({"pnr": persons.unique()}))
-    in_years = f" AND aar IN ({', '.join(str(int(year)) for year in years)})" if years is not None else ""
-    query = (f"SELECT {', '.join(columns)} FROM read_parquet({sql_literal(str(path))}, file_row_number = true) "
-             f"WHERE pnr IN (SELECT pnr FROM persons){in_years} ORDER BY file_row_number")
-    try:
-        return connection.sql(query).arrow().read_all()
-    finally:
-        connection.close()
+    connection.execute("SET preserve_insertion_order = true")
+    return connection
 
 
 @dataclass

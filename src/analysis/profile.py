@@ -140,12 +140,12 @@ def _file_blocks(extract: Extract, year: int, place: np.ndarray, member: dict[st
     flags = {g: np.zeros(len(where), dtype=bool) for g in member}
     for g, values in member.items():
         flags[g][adult] = values
-    table = extract.activities.read_rows(rows, columns)
-    for first in range(0, table.num_rows, BLOCK_ROWS):
-        block = table.slice(first, BLOCK_ROWS)
+    first = 0
+    for block in extract.activities.read_rows(rows, columns, BLOCK_ROWS).to_batches():
         chosen = slice(first, first + block.num_rows)
         yield Block(where[chosen], {g: f[chosen] for g, f in flags.items()},
-                    _with_contact({c: block.column(c).to_numpy() for c in columns}))
+                    _with_contact({c: block.column(c).to_numpy(zero_copy_only=False) for c in columns}))
+        first += block.num_rows
 
 
 def _with_contact(measures: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from . import rowkeys
 from .contract import (KEYS, TABLES, Activities, Extract, check_pnr_types, code_columns, contract_columns,
-                       final_types, integer_type, notes_on_use, parse_column, sql_literal)
+                       duckdb_connection, final_types, integer_type, notes_on_use, parse_column, sql_literal)
 
 IN_MEMORY = tuple(table for table in TABLES if table != "forbrug")
 BATCH_ROWS = 1 << 20  # forbrug's keys are packed a million rows at a time (a few MB)
@@ -103,7 +103,7 @@ def _read_integers(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | 
     file = pq.ParquetFile(path, pre_buffer=False)
     columns = {name: np.empty(file.metadata.num_rows, dtype=integer_type(name)) for name in contract_columns()[table]}
     start = 0
-    with _connection() as connection:
+    with duckdb_connection() as connection:
         for part in _parts(file, list(columns)):
             if not _rules_hold(table, schema, part, connection):
                 return None
@@ -163,18 +163,12 @@ def _rows_keep_rules(table: str, schema: pa.Schema) -> str:
                          *(f"list_has_all({codes}, list(DISTINCT {column}))" for column, codes in code_lists.items())])
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    connection.execute("SET enable_progress_bar = false")
-    return connection
-
-
 def _rules_hold(table: str, schema: pa.Schema, rows: pa.Table | Path,
                 connection: duckdb.DuckDBPyConnection | None = None) -> bool:
     """Every row keeps the table's value rules: one DuckDB query over an Arrow table or a
     Parquet file (on `connection`, if given, else a new one)."""
     if connection is None:
-        with _connection() as connection:
+        with duckdb_connection() as connection:
             return _rules_hold(table, schema, rows, connection)
     if isinstance(rows, pa.Table):
         connection.register("data", rows)
@@ -209,7 +203,7 @@ def _forbrug_keys(path: Path, schema: pa.Schema) -> rowkeys.PackedKeys | pd.Data
     row) from a DuckDB scan, any other as a frame (None where bounds from the file's statistics
     do not hold)."""
     keys = KEYS["forbrug"]
-    with _connection() as connection:
+    with duckdb_connection() as connection:
         source = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
         (rows, *extremes), = connection.execute(
             f"SELECT count(*), {', '.join(f'{f}({k})' for k in keys for f in ('min', 'max'))} FROM {source}").fetchall()
