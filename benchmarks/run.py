@@ -83,8 +83,11 @@ def summary(results: dict) -> str:
                   "regions and every municipality before disclosure control; SØM's cohort sizes and raw estimates). "
                   "Each SQL query reads the Parquet files itself; roret's time for a table is what it adds in a run "
                   "on the loaded extract (the target group, derived for the first table, serves the others). "
-                  f"The last row adds roret's loading and validation ({duck['roret_load_and_validate_seconds']} s), "
-                  "which reads every row of every table; the SQL validates nothing."]
+                  "all_tables adds these times up, one table after the other, and "
+                  "all_tables_with_loading_and_validation adds roret's loading and validation "
+                  f"({duck['roret_load_and_validate_seconds']} s), which reads every row of every table (the SQL "
+                  "validates nothing). The last row is the time of a run as `roret package` makes these tables, "
+                  "from the files: loading and validation, then SØM's part on the second core beside the counts."]
     extra = {k: v for k, v in results.items() if k.endswith("_mb")}
     if extra:
         lines += ["", *(f"- {k}: {v}" for k, v in extra.items())]

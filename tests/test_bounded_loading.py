@@ -287,3 +287,21 @@ def test_forbrug_in_bopaels_order_is_recognised_row_group_by_row_group(tmp_path)
     assert not aligned(residents.iloc[:5])  # a row fewer
     assert not aligned(residents.assign(pnr=residents["pnr"].astype(str)))  # person numbers as text
     assert not screening._keys_are_bopaels(path, None)  # bopael not proven
+
+
+def test_forbrug_written_as_bopael_is_recognised_from_its_stored_bytes(tmp_path):
+    """Key columns stored alike (same rows per row group, type, codec and bytes) prove the same keys
+    in the same order without decoding; any difference leaves it to the comparison of values."""
+    keys = pd.DataFrame({"pnr": [1, 2, 3, 1, 2, 3], "aar": [2021, 2021, 2021, 2022, 2022, 2022]})
+    keys.assign(kom=101, alder=40).to_parquet(tmp_path / "bopael.parquet", row_group_size=2, compression="zstd")
+
+    def alike(forbrug: pd.DataFrame, **writing) -> bool:
+        forbrug.assign(beskaeftigelse_uger=0.0).to_parquet(tmp_path / "forbrug.parquet", index=False, **writing)
+        return screening._key_chunks_alike(tmp_path / "forbrug.parquet", tmp_path / "bopael.parquet")
+    assert alike(keys, row_group_size=2, compression="zstd")
+    assert not alike(keys.assign(aar=[2021] * 5 + [2023]), row_group_size=2, compression="zstd")
+    assert not alike(keys.iloc[[0, 1, 2, 3, 5, 4]], row_group_size=2, compression="zstd")
+    assert not alike(keys.assign(aar=keys["aar"].astype("int32")), row_group_size=2, compression="zstd")
+    for other in ({"row_group_size": 3, "compression": "zstd"}, {"row_group_size": 2, "compression": "snappy"}):
+        assert not alike(keys, **other)  # stored otherwise: the values are compared instead
+        assert screening._keys_are_bopaels(tmp_path / "forbrug.parquet", keys)

@@ -1,10 +1,12 @@
 """The tables: the result package's (counted where the microdata are, protected as one system)
 and the book's (formed from a package for the book's areas, with no microdata)."""
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
@@ -18,6 +20,8 @@ from .params import Params
 from .prices import service_days
 from .protection import apply_hidden, audit_records, build_system, protect
 from .targetgroup import members, size_by_year, size_counts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -148,21 +152,37 @@ def national(params: Params) -> Params:
 
 
 def _compute_package(extract: Extract, params: Params, progress: Callable[[str], None]) -> Package:
-    members(extract), service_days(extract)  # what both jobs below build on, derived once before they start
     progress("SØM's consequence estimates, beside the package tables and their disclosure control")
-    # two independent jobs on two cores, each with one BLAS thread (more would only wait for each other)
-    with ThreadPoolExecutor(1) as pool, threadpool_limits(limits=1, user_api="blas"):
-        som_estimates = pool.submit(consequences.estimates, extract, params)
-        tables = {}
-        for table in PACKAGE_TABLES.values():
-            progress(f"package table {table.id}")
-            tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
+    with beside_the_counts(extract, lambda: consequences.estimates(extract, params)) as som_estimates:
+        tables = package_counts(extract, params, progress)
         progress("disclosure control over the whole package")
         system = build_system(tables, params)
         hidden, log = protect(system, params.min_celle)
         shown, audit = apply_hidden(system, hidden), audit_records(system, log, params.min_celle)
         estimates, estimates_audit = protect_estimates(som_estimates.result(), params.min_celle)
     return Package(shown | estimates, audit | estimates_audit, params)
+
+
+@contextmanager
+def beside_the_counts(extract: Extract, job: Callable[[], T]) -> Iterator[Future[T]]:
+    """`job` (SØM's estimates) running on a second core while the block counts the package tables:
+    two independent jobs, each with one BLAS thread (more would only wait for each other). What
+    both build on is derived once before they start, also on both cores."""
+    with ThreadPoolExecutor(1) as pool:
+        days = pool.submit(service_days, extract)
+        members(extract)
+        days.result()
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield pool.submit(job)
+
+
+def package_counts(extract: Extract, params: Params, progress: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    """Every package table for every package area, before disclosure control."""
+    tables = {}
+    for table in PACKAGE_TABLES.values():
+        progress(f"package table {table.id}")
+        tables[table.id] = aggregate(table.count(extract, params), package_areas(), list(table.values))
+    return tables
 
 
 def book_tables(package: Package, params: Params, progress: Callable[[str], None] = print) -> Tables:
