@@ -118,6 +118,8 @@ BAD_IN_MEMORY = {  # a problem in a table held in memory -> the words the whole-
     "zero days": ("ydelser", lambda f: f.assign(dage=[0])),
     "unknown reason": ("ydelser", lambda f: f.assign(maalgruppe=["psykisk"])),
     "person without stamdata": ("ydelser", lambda f: f.assign(pnr=[9])),
+    "diagnosis of a person without stamdata": ("diagnoser", lambda f: pd.DataFrame({"pnr": [9], "diagnosegruppe": ["adhd"]})),
+    "a diagnosis twice": ("diagnoser", lambda f: pd.DataFrame({"pnr": [1, 1], "diagnosegruppe": ["adhd", "adhd"]})),
 }
 
 

@@ -44,18 +44,15 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             own = pool.submit(_own_keys, frames["bopael"])
             frames |= {table: _read_screened(table, files[table], schemas[table]) for table in IN_MEMORY
                        if table != "bopael"}
+            held = _frames_agree(frames, schemas["forbrug"], files) and _small_keys_hold(frames)  # beside the packing
             own = own.result()
             aligned = own is not None and aligned.result()
-            forbrug = own if aligned else _forbrug_keys(files["forbrug"], schemas["forbrug"])
+            forbrug = own if aligned else (_forbrug_keys(files["forbrug"], schemas["forbrug"]) if held else None)
             if not rules.result():
                 return None
     except (pa.ArrowException, duckdb.Error, OSError):  # the detailed path says what is wrong
         return None
-    if forbrug is None or any(frame is None for frame in frames.values()) or frames["bopael"].empty:
-        return None
-    pnr_type = {"int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for f in frames.values() if len(f)}
-    if pnr_type != {"int" if pa.types.is_integer(schemas["forbrug"].field("pnr").type) else "string"} or \
-            check_pnr_types(frames, files):
+    if not held or forbrug is None or frames["bopael"].empty:
         return None
     residents = _resident_keys(frames["bopael"], forbrug, own)
     if not _keys_hold(frames, forbrug, residents, aligned):
@@ -279,22 +276,35 @@ def _resident_keys(residents: pd.DataFrame, forbrug: rowkeys.PackedKeys | pd.Dat
     return own if own.bounds == forbrug.bounds else rowkeys.PackedKeys.of(residents, KEYS["bopael"], forbrug.bounds)
 
 
+def _frames_agree(frames: dict[str, pd.DataFrame | None], forbrug: pa.Schema, files: dict[str, Path]) -> bool:
+    """Every table held in memory kept its value rules, and pnr has one type in all and in forbrug."""
+    if any(frame is None for frame in frames.values()):
+        return False
+    pnr_type = {"int" if pd.api.types.is_integer_dtype(f["pnr"]) else "string" for f in frames.values() if len(f)}
+    return pnr_type == {"int" if pa.types.is_integer(forbrug.field("pnr").type) else "string"} and \
+        not check_pnr_types(frames, files)
+
+
+def _small_keys_hold(frames: dict[str, pd.DataFrame]) -> bool:
+    """stamdata, ydelser and diagnoser: no key repeats; every person of ydelser and diagnoser has stamdata."""
+    return not any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")) \
+        and all(rowkeys.covered(frames[table], frames["stamdata"], ["pnr"]).all() for table in ("ydelser", "diagnoser"))
+
+
 def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: rowkeys.PackedKeys | pd.DataFrame,
                residents: rowkeys.PackedKeys | None, aligned: bool) -> bool:
-    """No key repeats; every person-year of bopael (`residents`: its keys packed as forbrug's) has
-    a forbrug row; every person has stamdata. `aligned`: forbrug's keys are bopael's, in its order."""
-    if any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")):
-        return False
+    """bopael's and forbrug's keys do not repeat; every person-year of bopael (`residents`: its
+    keys packed as forbrug's) has a forbrug row; their persons have stamdata. `aligned`:
+    forbrug's keys are bopael's, in its order."""
     stamdata = frames["stamdata"]
     if isinstance(forbrug, pd.DataFrame):  # keys that do not pack densely (text): row keys' general path
         return not rowkeys.duplicated(frames["bopael"], KEYS["bopael"]).any() and \
             not rowkeys.duplicated(forbrug, KEYS["forbrug"]).any() and \
             rowkeys.covered(frames["bopael"], forbrug, ["pnr", "aar"]).all() and \
-            all(rowkeys.covered(frame, stamdata, ["pnr"]).all()
-                for frame in (frames["bopael"], frames["ydelser"], frames["diagnoser"], forbrug))
+            all(rowkeys.covered(frame, stamdata, ["pnr"]).all() for frame in (frames["bopael"], forbrug))
     if residents is None or not residents.unique():
         return False  # some person-year of bopael lies outside every forbrug key, or repeats
     if not aligned and not (forbrug.unique() and forbrug.present[residents.packed].all()):
         return False
     persons = pd.DataFrame({"pnr": (residents if aligned else forbrug).values("pnr")})  # forbrug's include bopael's
-    return all(rowkeys.covered(frame, stamdata, ["pnr"]).all() for frame in (persons, frames["ydelser"], frames["diagnoser"]))
+    return rowkeys.covered(persons, stamdata, ["pnr"]).all()
