@@ -84,8 +84,8 @@ def _has(extract: Extract, params: Params, services) -> pd.DataFrame:
 
 def _pairs(frame: pd.DataFrame, pairs: pd.DataFrame, shift: int = 0) -> pd.Series:
     """Mask: (pnr, aar + shift) of `frame` is among the (pnr, aar) `pairs`."""
-    keys = pd.MultiIndex.from_frame(pairs[["pnr", "aar"]])
-    return pd.Series(pd.MultiIndex.from_arrays([frame["pnr"], frame["aar"] + shift]).isin(keys), index=frame.index)
+    shifted = pd.DataFrame({"pnr": frame["pnr"], "aar": frame["aar"] + shift})
+    return pd.Series(rowkeys.covered(shifted, pairs, ["pnr", "aar"]), index=frame.index)
 
 
 def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def cohort(extract: Extract, params: Params, scenario: str) -> pd.DataFrame:
     first, last = params.som_referenceaar
     group = members(extract)
     group = group[group["aar"].between(first, last)]
-    residents, forbrug = (_of(_about_cohorts(extract, params, name), group["pnr"]) for name in ("bopael", "forbrug"))
+    residents, forbrug = (_about_cohorts(extract, params, name) for name in ("bopael", "forbrug"))  # the group's rows
     group = group[_pairs(group, residents, shift=1)]
     if scenario == "beskaeftigelse":
         eligible = _pairs(group, _has(extract, params, ["sel85"]))
