@@ -67,6 +67,8 @@ def test_whole_weeks_stored_as_integers_read_as_the_contract_numbers(tmp_path):
 BAD_FORBRUG = {  # a problem in forbrug's rows -> the words the whole-table path uses for it
     "negative weeks": lambda f: f.assign(beskaeftigelse_uger=[-1.0] + [0.0] * (len(f) - 1)),
     "unknown status": lambda f: f.assign(status_uge48=["pensioneret"] + ["andet"] * (len(f) - 1)),
+    "hours not a number": lambda f: f.assign(beskaeftigelsesindsats_timer=[0.0] * (len(f) - 1) + [float("nan")]),
+    "infinite days": lambda f: f.assign(som_indlagt_dage=[0.0] * (len(f) - 1) + [float("inf")]),
     "duplicate key": lambda f: pd.concat([f, f.iloc[:1]]),
     "person-year without forbrug": lambda f: f.iloc[1:],
     "unknown person": lambda f: pd.concat([f, f.iloc[:1].assign(pnr=99)]),

@@ -134,15 +134,17 @@ def _bounds(rule: dict) -> tuple[float, float]:
     return rule["min_value"], rule.get("max_value", np.inf)
 
 
-def _rules(table: str, schema: pa.Schema) -> tuple[list[str], dict[str, str]]:
-    """`table`'s value rules in SQL: conditions on each row (false, not null, where one is broken)
-    and, per column with a code list, the list as an SQL list of literals."""
-    conditions, code_lists = [], {}
+def _rows_keep_rules(table: str, schema: pa.Schema) -> str:
+    """An SQL aggregate, true (or null, without rows) where every row keeps the value rules: each
+    code list checked once against the column's distinct values, not row by row, and a row's
+    floating-point values shown finite by their sum (NaN and ±inf carry through it; a sum too
+    large for a double only sends the extract to the detailed path)."""
+    conditions, code_lists, floats = [], {}, []
     for name, spec in contract_columns()[table].items():
         column = f'"{name}"'
         conditions.append(f"{column} IS NOT NULL")
         if pa.types.is_floating(schema.field(name).type):
-            conditions.append(f"isfinite({column})")
+            floats.append(column)
         for check in spec.checks:
             rule = check.statistics
             if "allowed_values" in rule:
@@ -150,13 +152,8 @@ def _rules(table: str, schema: pa.Schema) -> tuple[list[str], dict[str, str]]:
             else:
                 low, high = _bounds(rule)
                 conditions.append(f"{column} >= {low}" + (f" AND {column} <= {high}" if np.isfinite(high) else ""))
-    return conditions, code_lists
-
-
-def _rows_keep_rules(table: str, schema: pa.Schema) -> str:
-    """An SQL aggregate, true (or null, without rows) where every row keeps the value rules: each
-    code list checked once against the column's distinct values, not row by row."""
-    conditions, code_lists = _rules(table, schema)
+    if floats:
+        conditions.append(f"isfinite({' + '.join(floats)})")
     return " AND ".join([f"bool_and({' AND '.join(conditions)})",
                          *(f"list_has_all({codes}, list(DISTINCT {column}))" for column, codes in code_lists.items())])
 
