@@ -130,7 +130,8 @@ BAD_IN_MEMORY = {  # a problem in a table held in memory -> the words the whole-
 def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_path, monkeypatch, problem,
                                                                              batch_rows):
     """Also where bopael is read a few rows at a time (a problem in a later batch; a value checked
-    before it is narrowed to 16 bits)."""
+    before it is narrowed to 16 bits); the files in row groups of three rows (bopael's halves read
+    side by side, a problem in either)."""
     monkeypatch.setattr(screening, "READ_ROWS", batch_rows)
     table, spoil = BAD_IN_MEMORY[problem]
     csv_dir, parquet_dir = small_valid(tmp_path / "csv"), tmp_path / "parquet"
@@ -138,7 +139,7 @@ def test_problems_in_parquet_tables_held_in_memory_are_reported_as_from_csv(tmp_
     for path in csv_dir.glob("*.csv"):
         frame = pd.read_csv(path)
         frame = spoil(frame) if path.stem == table else frame
-        frame.to_parquet(parquet_dir / f"{path.stem}.parquet")
+        frame.to_parquet(parquet_dir / f"{path.stem}.parquet", row_group_size=3)
         frame.to_csv(path, index=False)
     from_csv = message(csv_dir)
     assert f"{table}.csv" in from_csv
@@ -272,7 +273,8 @@ def test_bopael_is_checked_in_parts_made_of_its_row_groups_batches(tmp_path, mon
     monkeypatch.setattr(screening, "READ_ROWS", read_rows)
     frame = pd.DataFrame({"pnr": range(10), "aar": range(2010, 2020)})
     frame.to_parquet(tmp_path / "bopael.parquet", row_group_size=3)
-    parts = list(screening._parts(pq.ParquetFile(tmp_path / "bopael.parquet"), ["pnr", "aar"]))
+    file = pq.ParquetFile(tmp_path / "bopael.parquet")
+    parts = list(screening._parts(file, range(file.num_row_groups), ["pnr", "aar"]))
     assert [part.num_rows for part in parts] == sizes
     same_rows(pa.concat_tables(parts).to_pandas(), frame)
 
@@ -309,3 +311,17 @@ def test_forbrug_written_as_bopael_is_recognised_from_its_stored_bytes(tmp_path)
     for other in ({"row_group_size": 3, "compression": "zstd"}, {"row_group_size": 2, "compression": "snappy"}):
         assert not alike(keys, **other)  # stored otherwise: the values are compared instead
         assert screening._keys_are_bopaels(tmp_path / "forbrug.parquet", keys)
+
+
+@pytest.mark.parametrize("row", [0, 1, 6])
+def test_bopael_read_in_two_halves_is_refused_for_a_problem_in_either(tmp_path, row):
+    """Seven rows in four row groups of up to two (halves: groups 1-2 and 3-4): a valid file is
+    read as it is; an age of 121 in the first half (row 1 or 2) or the second (row 7) refuses it."""
+    frame = pd.DataFrame({"pnr": range(1, 8), "aar": 2022, "kom": 101, "alder": range(30, 37)})
+    path = tmp_path / "bopael.parquet"
+    frame.to_parquet(path, row_group_size=2)
+    read = screening._read_integers("bopael", path, pq.read_schema(path))
+    assert read.astype("int64").equals(frame.astype("int64"))
+    frame.loc[row, "alder"] = 121
+    frame.to_parquet(path, row_group_size=2)
+    assert screening._read_integers("bopael", path, pq.read_schema(path)) is None

@@ -97,28 +97,39 @@ def _read_screened(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | 
 def _read_integers(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | None:
     """A table of integers (bopael) read part by part into its final columns, each part checked
     against the value rules before it is narrowed: the memory is touched once, and no Arrow copy
-    of the whole table is made."""
+    of the whole table is made. The two halves of its row groups are read side by side."""
+    rows = pq.read_metadata(path).num_rows
+    columns = {name: np.empty(rows, dtype=integer_type(name)) for name in contract_columns()[table]}
+    groups = range(pq.read_metadata(path).num_row_groups)
+    halves = (groups[:len(groups) // 2], groups[len(groups) // 2:])
+    with ThreadPoolExecutor(len(halves)) as pool:
+        held = list(pool.map(lambda half: _fill(table, path, schema, half, columns), halves))
+    return pd.DataFrame(columns, copy=False) if all(held) else None
+
+
+def _fill(table: str, path: Path, schema: pa.Schema, groups: range, columns: dict[str, np.ndarray]) -> bool:
+    """The rows of row groups `groups` put in their places in `columns`, part by part, each part
+    checked against the value rules first (false where one is broken)."""
     file = pq.ParquetFile(path, pre_buffer=False)
-    columns = {name: np.empty(file.metadata.num_rows, dtype=integer_type(name)) for name in contract_columns()[table]}
-    start = 0
+    start = sum(file.metadata.row_group(group).num_rows for group in range(groups.start))
     with duckdb_connection() as connection:
-        for part in _parts(file, list(columns)):
+        for part in _parts(file, groups, list(columns)):
             if not _rules_hold(table, schema, part, connection):
-                return None
+                return False
             for name, values in columns.items():
                 at = start
                 for chunk in part.column(name).chunks:
                     values[at:at + len(chunk)] = chunk.to_numpy()
                     at += len(chunk)
             start += part.num_rows
-    return pd.DataFrame(columns, copy=False)
+    return True
 
 
-def _parts(file: pq.ParquetFile, columns: list[str]) -> Iterator[pa.Table]:
-    """The file's rows in parts of up to READ_ROWS rows, made of its row groups' own batches: a
-    batch read across two row groups would cost a copy."""
+def _parts(file: pq.ParquetFile, groups: range, columns: list[str]) -> Iterator[pa.Table]:
+    """The rows of row groups `groups` in parts of up to READ_ROWS rows, made of the row groups'
+    own batches: a batch read across two row groups would cost a copy."""
     pending, rows = [], 0
-    for group in range(file.num_row_groups):
+    for group in groups:
         for batch in file.iter_batches(READ_ROWS, row_groups=[group], columns=columns, use_threads=False):
             if pending and rows + batch.num_rows > READ_ROWS:
                 yield pa.Table.from_batches(pending)
