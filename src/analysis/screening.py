@@ -4,9 +4,9 @@ The value rules are checked by one DuckDB aggregate query per table: over the Ar
 tables held in memory, and over forbrug's file, which stays where it is; the key rules (unique
 keys, every person-year of bopael with a forbrug row, every person in stamdata) by flag arrays,
 or, where forbrug's rows are bopael's person-years in bopael's order (as extracts are written),
-by comparing forbrug's key columns with bopael's. Short of a proof — a broken
-rule, a column that needs converting — `screened` returns None, and the contract's detailed path
-reads the tables whole to report every problem with its rows.
+by comparing forbrug's key columns with bopael's: their stored bytes, else their values. Short
+of a proof — a broken rule, a column that needs converting — `screened` returns None, and the
+contract's detailed path reads the tables whole to report every problem with its rows.
 """
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -98,9 +98,9 @@ def _read_integers(table: str, path: Path, schema: pa.Schema) -> pd.DataFrame | 
     """A table of integers (bopael) read part by part into its final columns, each part checked
     against the value rules before it is narrowed: the memory is touched once, and no Arrow copy
     of the whole table is made. The two halves of its row groups are read side by side."""
-    rows = pq.read_metadata(path).num_rows
-    columns = {name: np.empty(rows, dtype=integer_type(name)) for name in contract_columns()[table]}
-    groups = range(pq.read_metadata(path).num_row_groups)
+    metadata = pq.read_metadata(path)
+    columns = {name: np.empty(metadata.num_rows, dtype=integer_type(name)) for name in contract_columns()[table]}
+    groups = range(metadata.num_row_groups)
     halves = (groups[:len(groups) // 2], groups[len(groups) // 2:])
     with ThreadPoolExecutor(len(halves)) as pool:
         held = list(pool.map(lambda half: _fill(table, path, schema, half, columns), halves))
