@@ -38,9 +38,10 @@ def screened(directory: Path, files: dict[str, Path]) -> Extract | None:
             return None
         with ThreadPoolExecutor(3) as pool:  # forbrug's rules and keys, bopael's keys: beside the other tables
             rules = pool.submit(_rules_hold, "forbrug", schemas["forbrug"], files["forbrug"])
-            written_alike = _key_chunks_alike(files["forbrug"], files["bopael"])
+            written_alike = pool.submit(_key_chunks_alike, files["forbrug"], files["bopael"])
             frames = {"bopael": _read_screened("bopael", files["bopael"], schemas["bopael"])}
-            aligned = pool.submit(lambda: written_alike or _keys_are_bopaels(files["forbrug"], frames["bopael"]))
+            aligned = pool.submit(lambda: written_alike.result() or
+                                  _keys_are_bopaels(files["forbrug"], frames["bopael"]))
             own = pool.submit(_own_keys, frames["bopael"])
             frames |= {table: _read_screened(table, files[table], schemas[table]) for table in IN_MEMORY
                        if table != "bopael"}
@@ -295,8 +296,9 @@ def _frames_agree(frames: dict[str, pd.DataFrame | None], forbrug: pa.Schema, fi
 
 def _small_keys_hold(frames: dict[str, pd.DataFrame]) -> bool:
     """stamdata, ydelser and diagnoser: no key repeats; every person of ydelser and diagnoser has stamdata."""
-    return not any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in ("stamdata", "ydelser", "diagnoser")) \
-        and all(rowkeys.covered(frames[table], frames["stamdata"], ["pnr"]).all() for table in ("ydelser", "diagnoser"))
+    small = ("stamdata", "ydelser", "diagnoser")
+    return not any(rowkeys.duplicated(frames[table], KEYS[table]).any() for table in small) and \
+        all(rowkeys.covered(frames[table], frames["stamdata"], ["pnr"]).all() for table in ("ydelser", "diagnoser"))
 
 
 def _keys_hold(frames: dict[str, pd.DataFrame], forbrug: rowkeys.PackedKeys | pd.DataFrame,
