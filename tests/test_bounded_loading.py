@@ -194,6 +194,7 @@ def test_every_table_is_the_same_with_forbrug_read_in_parts(synthetic_twins, tmp
     for name in ("parquet", "csv"):
         extract = load_extract(synthetic_twins / name)
         assert (extract.activities.path is not None) == (name == "parquet")
+        assert extract.activities.aligned == (name == "parquet")  # SØM's rows read at bopael's positions
         write_tables(compute_tables(extract, params, progress=lambda _: None), tmp_path / name, params)
         texts.append({p.name: p.read_bytes() for p in sorted((tmp_path / name / "tables").glob("*.csv"))})
     assert texts[0] == texts[1] and len(texts[0]) > 10
@@ -216,6 +217,9 @@ def test_a_year_read_from_its_row_groups_and_counted_in_blocks_changes_no_table(
     same_rows(read.to_pandas(), forbrug.iloc[rows][["pnr", "aar"]])
     sizes = [batch.num_rows for batch in read.to_batches()]
     assert len(sizes) > 1 and max(sizes) <= 1000
+    at = np.flatnonzero(np.random.default_rng(5).random(len(forbrug)) < 0.05)  # scattered over the row groups
+    same_rows(extract.activities.read_at(at, ["status_uge48", "beskaeftigelse_uger"]),
+              forbrug.iloc[at][["status_uge48", "beskaeftigelse_uger"]])
     monkeypatch.setattr(profile, "BLOCK_ROWS", 1000)
     texts = []
     for directory in (synthetic_twins / "csv", small):

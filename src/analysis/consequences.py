@@ -19,7 +19,7 @@ import patsy
 from scipy.sparse import coo_matrix
 
 from . import rowkeys
-from .contract import Extract, contract_columns
+from .contract import KEYS, Extract, contract_columns
 from .params import FOLLOW_UP_YEARS, Params
 from .prices import SERVICE_YEAR, UNITS, service_days
 from .profile import BOTILBUD
@@ -66,12 +66,21 @@ def _about_cohorts(extract: Extract, params: Params, name: str) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         group = members(extract)
         persons = group.loc[group["aar"].between(first, last), "pnr"]
+        keys = extract.resident_keys()
+        if name in ("bopael", "forbrug") and keys is not None:  # bopael's tens of millions of rows: their packed keys
+            def positions() -> np.ndarray:
+                at = np.flatnonzero(keys.having("pnr", persons.unique()))
+                return at[np.isin(extract.bopael["aar"].to_numpy()[at], years)]
+            at = extract.memo(("about_cohorts", "positions", first, last), positions)
+            if name == "bopael":
+                return extract.bopael.iloc[at]
+            if extract.activities.aligned:  # forbrug's rows are bopael's, at the same positions
+                values = [c for c in contract_columns()["forbrug"] if c not in KEYS["forbrug"]]
+                return pd.concat([extract.bopael.iloc[at][KEYS["forbrug"]].reset_index(drop=True),
+                                  extract.activities.read_at(at, values)], axis=1)
         if name == "forbrug":
             return extract.activities.read(years=years, persons=persons)
-        if name == "bopael" and extract.resident_keys() is not None:  # tens of millions of rows: their packed keys
-            rows = extract.bopael[extract.resident_keys().having("pnr", persons.unique())]
-        else:
-            rows = _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
+        rows = _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
         return rows[rows["aar"].isin(years)] if "aar" in rows else rows
     return extract.memo(("about_cohorts", name, first, last), compute)
 

@@ -106,10 +106,24 @@ class Activities:
                                  read_dictionary=[c for c in code_columns("forbrug") if c in names])
         else:  # a few persons' rows, scattered over the file: a semi-join, on every core
             rows = _rows_of(self.path, names, persons, years)
-        rows = rows.to_pandas(split_blocks=True, self_destruct=True)
-        for name in names:
-            rows[name] = parse_column(rows[name], contract_columns()["forbrug"][name].kind)[0]
-        return final_types("forbrug", rows)
+        return _typed(rows)
+
+    def read_at(self, at: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        """The file's rows at positions `at` (ascending), in file order, with `columns`: a DuckDB
+        scan that needs no key column (where the rows are bopael's, bopael holds their keys)."""
+        with duckdb_connection() as connection:
+            connection.register("chosen", pd.DataFrame({"position": at}))
+            return _typed(connection.sql(
+                f"SELECT {', '.join(columns)} FROM read_parquet({sql_literal(str(self.path))}, file_row_number = true) "
+                "WHERE file_row_number IN (SELECT position FROM chosen) ORDER BY file_row_number").arrow().read_all())
+
+
+def _typed(rows: pa_arrow.Table) -> pd.DataFrame:
+    """forbrug's rows read from its file, in their validated types."""
+    frame = rows.to_pandas(split_blocks=True, self_destruct=True)
+    for name in frame.columns:
+        frame[name] = parse_column(frame[name], contract_columns()["forbrug"][name].kind)[0]
+    return final_types("forbrug", frame)
 
 
 def _rows_of(path: Path, columns: list[str], persons: pd.Series, years: list[int] | None) -> pa_arrow.Table:
