@@ -299,12 +299,14 @@ def main(data: Path) -> dict:
         assert_equal(ours[name], theirs[name], keys, name)
         assert_equal(as_run[name], theirs[name], keys, name)
 
-    def row(ours_s, duck_s):
-        return {"roret_seconds": round(ours_s, 2), "duckdb_seconds": round(duck_s, 2), "ratio": round(ours_s / duck_s, 2)}
+    def row(ours_s, duck_s, aim=True):
+        """A comparison; `aim`: the ratio is held to issue #21's aim (else shown as a bound)."""
+        return {"roret_seconds": round(ours_s, 2), "duckdb_seconds": round(duck_s, 2), "ratio": round(ours_s / duck_s, 2),
+                "aim": aim}
     result = {name: row(ours_seconds[name], their_seconds[name]) for name in SQL}
     result["all_tables"] = row(sum(ours_seconds.values()), sum(their_seconds.values()))
     result["all_tables_with_loading_and_validation"] = row(load_seconds + sum(ours_seconds.values()),
-                                                           sum(their_seconds.values()))
+                                                           sum(their_seconds.values()), aim=False)
     result["all_tables_as_run_with_loading_and_validation"] = row(run_seconds, sum(their_seconds.values()))
     result["roret_load_and_validate_seconds"] = round(load_seconds, 2)
     return result

@@ -11,15 +11,13 @@ cluster-robust covariance of all items (each pair once: the matrix is symmetric)
 at any prices p and discount rate r is Σ p · (1+r)^-k · estimate, its variance wᵀ Σ w
 (`som`): OLS is linear in the outcome.
 """
-import hashlib
-
 import numpy as np
 import pandas as pd
 import patsy
 from scipy.sparse import coo_matrix
 
 from . import rowkeys
-from .contract import KEYS, Extract, contract_columns
+from .contract import KEYS, Extract, contract_columns, duckdb_connection
 from .params import FOLLOW_UP_YEARS, Params
 from .prices import SERVICE_YEAR, UNITS, service_days
 from .profile import BOTILBUD
@@ -39,16 +37,14 @@ COVARIANCE_COLUMNS = ["scenarie", "metode", "post_1", "opfoelgningsaar_1", "post
 
 
 def reference_year(candidates: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """One row per pnr, in pnr order: the eligible year whose SHA-256 of "{seed}:{pnr}:{year}" is
-    smallest (hashed only where a person has more than one)."""
-    person, _ = pd.factorize(candidates["pnr"], sort=True)
-    several = candidates["pnr"].duplicated(keep=False).to_numpy()
-    digest = np.zeros(len(candidates), dtype="S64")  # hex digests as bytes: they sort as the text does
-    digest[several] = [hashlib.sha256(f"{seed}:{pnr}:{year}".encode("utf-8")).hexdigest().encode("ascii")
-                       for pnr, year in zip(candidates["pnr"][several], candidates["aar"][several])]
-    order = np.lexsort((digest, person))
-    first = order[np.diff(person[order], prepend=-1) != 0]  # each person's first row in that order
-    return candidates.iloc[first].reset_index(drop=True)
+    """One row per pnr, in pnr order: the eligible year whose SHA-256 of "{seed}:{pnr}:{year}"
+    (hexadecimal) is smallest, hashed by DuckDB on every core."""
+    rows = candidates[["pnr", "aar"]].reset_index(drop=True).assign(row=np.arange(len(candidates)))
+    with duckdb_connection() as connection:
+        connection.register("candidates", rows)
+        first = connection.execute("SELECT arg_min(row, sha256(concat(?, pnr, ':', aar))) AS row FROM candidates "
+                                   "GROUP BY pnr ORDER BY pnr", [f"{seed}:"]).fetchnumpy()["row"]
+    return candidates.iloc[first.astype(np.int64)].reset_index(drop=True)
 
 
 def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
