@@ -384,6 +384,7 @@ def test_reading_only_the_cohorts_persons_and_years_changes_no_estimate(register
     """SØM reads the rows of the reference years' members from the first reference year to the
     last follow-up year; reading the whole tables instead gives the same cohorts and estimates."""
     params = Params(som_referenceaar=[2017, 2017])  # its last follow-up year, 2022, is the register's last
+    assert register.activities.aligned  # forbrug's rows read at bopael's positions
     narrow = consequences.estimates(register, params)
     cohorts = {s: consequences.cohort(register, params, s) for s in consequences.SCENARIOS}
     whole = {"forbrug": register.forbrug, "service_days": consequences.service_days(register)}

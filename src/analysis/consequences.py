@@ -52,33 +52,45 @@ def _of(table: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     return table[rowkeys.covered(table, pd.DataFrame({"pnr": persons.unique()}), ["pnr"])]
 
 
-def _about_cohorts(extract: Extract, params: Params, name: str) -> pd.DataFrame:
-    """The rows of an extract table (or of the service days) that any cohort can draw on: about
-    the target group's persons of the reference years, in the years from the first reference
-    year to the last follow-up year. The national tables are scanned once per run."""
+def _scope(extract: Extract, params: Params) -> tuple[pd.Series, list[int]]:
+    """What any cohort can draw on: the target group's persons of the reference years (pnr, with
+    repeats) and the years from the first reference year to the last follow-up year (t … t+1+k)."""
     first, last = params.som_referenceaar
-    years = list(range(first, last + 2 + FOLLOW_UP_YEARS))  # t … t+1+k
+    group = members(extract)
+    return group.loc[group["aar"].between(first, last), "pnr"], list(range(first, last + 2 + FOLLOW_UP_YEARS))
 
+
+def _about_cohorts(extract: Extract, params: Params, name: str) -> pd.DataFrame:
+    """The rows of an extract table (or of the service days) within the cohorts' scope. The
+    national tables are scanned once per run."""
     def compute() -> pd.DataFrame:
-        group = members(extract)
-        persons = group.loc[group["aar"].between(first, last), "pnr"]
-        keys = extract.resident_keys()
-        if name in ("bopael", "forbrug") and keys is not None:  # bopael's tens of millions of rows: their packed keys
-            def positions() -> np.ndarray:
-                at = np.flatnonzero(keys.having("pnr", persons.unique()))
-                return at[np.isin(extract.bopael["aar"].to_numpy()[at], years)]
-            at = extract.memo(("about_cohorts", "positions", first, last), positions)
-            if name == "bopael":
-                return extract.bopael.iloc[at]
-            if extract.activities.aligned:  # forbrug's rows are bopael's, at the same positions
-                values = [c for c in contract_columns()["forbrug"] if c not in KEYS["forbrug"]]
-                return pd.concat([extract.bopael.iloc[at][KEYS["forbrug"]].reset_index(drop=True),
-                                  extract.activities.read_at(at, values)], axis=1)
+        persons, years = _scope(extract, params)
+        at = _resident_rows(extract, params) if name in ("bopael", "forbrug") else None
+        if at is not None and name == "bopael":
+            return extract.bopael.iloc[at]
+        if at is not None and extract.activities.aligned:  # forbrug's rows are bopael's, at the same positions
+            values = [c for c in contract_columns()["forbrug"] if c not in KEYS["forbrug"]]
+            return pd.concat([extract.bopael.iloc[at][KEYS["forbrug"]].reset_index(drop=True),
+                              extract.activities.read_at(at, values)], axis=1)
         if name == "forbrug":
             return extract.activities.read(years=years, persons=persons)
         rows = _of(service_days(extract) if name == "service_days" else getattr(extract, name), persons)
         return rows[rows["aar"].isin(years)] if "aar" in rows else rows
-    return extract.memo(("about_cohorts", name, first, last), compute)
+    return extract.memo(("about_cohorts", name, *params.som_referenceaar), compute)
+
+
+def _resident_rows(extract: Extract, params: Params) -> np.ndarray | None:
+    """The positions of bopael's rows within the cohorts' scope, found from its packed keys (its
+    tens of millions of rows are not compared); None where the keys are not packed."""
+    keys = extract.resident_keys()
+    if keys is None:
+        return None
+
+    def compute() -> np.ndarray:
+        persons, years = _scope(extract, params)
+        at = np.flatnonzero(keys.having("pnr", persons.unique()))
+        return at[np.isin(extract.bopael["aar"].to_numpy()[at], years)]
+    return extract.memo(("resident_rows_about_cohorts", *params.som_referenceaar), compute)
 
 
 def _has(extract: Extract, params: Params, services) -> pd.DataFrame:
